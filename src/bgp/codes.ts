@@ -1,0 +1,32 @@
+// Codes produced by src/bgp: message decode errors (each maps to the NOTIFICATION it causes,
+// RFC 4271 §6) and RFC 7606 revised error handling outcomes, plus session events.
+export const BGP_CODES = {
+  bgp_header_marker: 'message marker is not all ones (NOTIFICATION 1/1 Connection Not Synchronized)',
+  bgp_header_length: 'message length is below 19, above 4096 or wrong for its type (NOTIFICATION 1/2 Bad Message Length)',
+  bgp_header_type: 'unknown message type (NOTIFICATION 1/3 Bad Message Type)',
+  bgp_open_version: 'OPEN version is not 4 (NOTIFICATION 2/1 Unsupported Version Number)',
+  bgp_open_peer_as: 'OPEN AS differs from the configured peer AS (NOTIFICATION 2/2 Bad Peer AS)',
+  bgp_open_bgp_id: 'OPEN BGP identifier is 0 or equal to ours (NOTIFICATION 2/3 Bad BGP Identifier)',
+  bgp_open_optional_parameter: 'OPEN carries an optional parameter other than capabilities (NOTIFICATION 2/4)',
+  bgp_open_hold_time: 'OPEN hold time is 1 or 2 seconds (NOTIFICATION 2/6 Unacceptable Hold Time)',
+  bgp_open_capability: 'peer shares no address family we need (NOTIFICATION 2/7 Unsupported Capability)',
+  bgp_open_malformed: 'OPEN optional parameters or a capability overrun their lengths (NOTIFICATION 2/0)',
+  bgp_update_attribute_list: 'UPDATE withdrawn/attribute lengths overrun the message or an MP attribute repeats (NOTIFICATION 3/1, session reset)',
+  bgp_update_unrecognized_well_known: 'UPDATE carries an unknown well-known attribute (NOTIFICATION 3/2, session reset)',
+  bgp_update_network_field: 'UPDATE IPv4 NLRI or withdrawn prefix is longer than 32 bits or overruns (NOTIFICATION 3/10, session reset)',
+  bgp_update_mp_malformed: 'MP_REACH/MP_UNREACH_NLRI cannot be parsed so its NLRI cannot be located (NOTIFICATION 3/9, RFC 7606 §7.11 session reset)',
+  bgp_update_attribute_overrun: 'a path attribute overruns the attribute list (RFC 7606 §4 treat-as-withdraw)',
+  bgp_update_attribute_flags: 'a path attribute has optional/transitive flags in conflict with its type (RFC 7606 §3c treat-as-withdraw)',
+  bgp_update_attribute_malformed: 'a path attribute has a bad length or value (RFC 7606 §7 treat-as-withdraw or attribute discard)',
+  bgp_update_missing_well_known: 'ORIGIN, AS_PATH or NEXT_HOP missing while NLRI is announced (RFC 7606 §3d treat-as-withdraw)',
+  bgp_update_duplicate_attribute: 'a path attribute other than MP_REACH/MP_UNREACH appears twice (RFC 7606 §3g: all but the first discarded)',
+  bgp_update_nlri_malformed: 'one Flowspec NLRI inside MP_REACH/MP_UNREACH is malformed (RFC 8955 §4.2, RFC 7606 §5.3: that NLRI treated as withdrawn)',
+  bgp_route_refresh_length: 'ROUTE-REFRESH length is not 23 (NOTIFICATION 7/1, RFC 7313)',
+  bgp_hold_timer_expired: 'no message from the peer within the hold time (NOTIFICATION 4/0)',
+  bgp_fsm_unexpected: 'a message arrived in a state that does not expect it (NOTIFICATION 5/x, RFC 6608)',
+  bgp_peer_notification: 'the peer sent a NOTIFICATION and the session closed',
+  bgp_connection_failed: 'the TCP connection to the peer failed or closed',
+  bgp_peer_unknown: 'an inbound connection came from an address no peer is configured for',
+} as const;
+
+export type BgpCode = keyof typeof BGP_CODES;
