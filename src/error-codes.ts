@@ -3,8 +3,16 @@
 // `as const` object; add it here.
 import { API_CODES } from './api/api-error.js';
 import { LIB_CODES } from './lib/codes.js';
+import { BGP_CODES } from './bgp/codes.js';
+import { FLOWSPEC_CODES } from './flowspec/codes.js';
+import { RULES_VALIDATE_CODES } from './rules/validate/codes.js';
+import { DEVICE_MODEL_CODES } from './fleet/device-models/codes.js';
 
 export const ALL_CODE_GROUPS: Record<string, Record<string, string>> = {
   lib: LIB_CODES,
   api: API_CODES,
+  bgp: BGP_CODES,
+  flowspec: FLOWSPEC_CODES,
+  'rules/validate': RULES_VALIDATE_CODES,
+  'fleet/device-models': DEVICE_MODEL_CODES,
 };

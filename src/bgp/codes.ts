@@ -26,6 +26,7 @@ export const BGP_CODES = {
   bgp_fsm_unexpected: 'a message arrived in a state that does not expect it (NOTIFICATION 5/x, RFC 6608)',
   bgp_peer_notification: 'the peer sent a NOTIFICATION and the session closed',
   bgp_connection_failed: 'the TCP connection to the peer failed or closed',
+  bgp_session_stopped: 'the session was stopped locally (Cease/Administrative Shutdown sent if it was open)',
   bgp_peer_unknown: 'an inbound connection came from an address no peer is configured for',
 } as const;
 

@@ -28,6 +28,15 @@ export function makeTempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `failsmall-${prefix}-`));
 }
 
+/** Remove a peer's temp dir, unless FAILSMALL_KEEP_PEER_DIRS=1 (to read logs after a failure). */
+function removeDir(dir: string): void {
+  if (process.env.FAILSMALL_KEEP_PEER_DIRS === '1') {
+    process.stderr.write(`kept ${dir}\n`);
+    return;
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -78,6 +87,8 @@ export interface GobgpNeighbor {
   /** Port gobgpd connects to when active. */
   readonly peerPort?: number;
   readonly families?: readonly string[];
+  /** Advertise the graceful restart capability (RFC 4724). */
+  readonly gracefulRestart?: boolean;
 }
 
 export interface GobgpOptions {
@@ -122,6 +133,7 @@ export async function startGobgpd(opts: GobgpOptions): Promise<Gobgpd> {
       '    connect-retry = 1',
       '    hold-time = 30',
       '    keepalive-interval = 10',
+      ...(n.gracefulRestart ? ['  [neighbors.graceful-restart.config]', '    enabled = true', '    restart-time = 120'] : []),
     );
     for (const f of n.families ?? ['ipv4-flowspec', 'ipv6-flowspec']) {
       lines.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "${f}"`);
@@ -145,7 +157,7 @@ export async function startGobgpd(opts: GobgpOptions): Promise<Gobgpd> {
     cli,
     stop: async () => {
       await stopProcess(proc);
-      rmSync(dir, { recursive: true, force: true });
+      removeDir(dir);
     },
   };
   try {
@@ -176,6 +188,8 @@ export interface ExabgpOptions {
   readonly flowRoutes?: string;
   readonly families?: readonly string[];
   readonly holdTimeSec?: number;
+  /** Body of a `capability { ... }` block, e.g. "route-refresh enable; graceful-restart 120;". */
+  readonly capabilities?: string;
 }
 
 export interface Exabgp extends PeerHandle {
@@ -192,7 +206,13 @@ export async function startExabgp(opts: ExabgpOptions): Promise<Exabgp> {
   writeFileSync(receivedPath, '');
   writeFileSync(commandsPath, '');
   const receiver = join(dir, 'receiver.sh');
-  writeFileSync(receiver, `#!/bin/sh\nexec cat >> '${receivedPath}'\n`, { mode: 0o755 });
+  // The helper must keep its stdout open (exabgp treats EOF as the helper dying), so it copies
+  // stdin to the file line by line instead of exec-ing cat with stdout redirected.
+  writeFileSync(
+    receiver,
+    `#!/usr/bin/env python3\nimport sys\nwith open(${JSON.stringify(receivedPath)}, 'a') as f:\n    for line in sys.stdin:\n        f.write(line)\n        f.flush()\n`,
+    { mode: 0o755 },
+  );
   const sender = join(dir, 'sender.sh');
   writeFileSync(sender, `#!/bin/sh\nexec tail -n +1 -F '${commandsPath}' 2>/dev/null\n`, { mode: 0o755 });
   const families = opts.families ?? ['ipv4 flow', 'ipv6 flow'];
@@ -216,6 +236,7 @@ neighbor ${opts.peerAddress} {
   family {
 ${families.map((f) => `    ${f};`).join('\n')}
   }
+${opts.capabilities ? `  capability {\n    ${opts.capabilities}\n  }` : ''}
   api receive-all {
     processes [ receiver ];
     neighbor-changes;
@@ -263,7 +284,7 @@ ${opts.flowRoutes ? `  flow {\n${opts.flowRoutes}\n  }` : ''}
     command: (line: string) => appendFileSync(commandsPath, `${line}\n`),
     stop: async () => {
       await stopProcess(proc);
-      rmSync(dir, { recursive: true, force: true });
+      removeDir(dir);
     },
   };
 }
@@ -326,7 +347,7 @@ ${opts.extra ?? ''}
     birdc,
     stop: async () => {
       await stopProcess(proc);
-      rmSync(dir, { recursive: true, force: true });
+      removeDir(dir);
     },
   };
   try {

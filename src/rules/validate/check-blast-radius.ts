@@ -122,6 +122,12 @@ function checkScope(facts: RuleFacts, env: ValidationEnv, out: Finding[]): void 
   }
 }
 
+/** ISO text for an epoch-ms instant; Date cannot represent every number (|ms| > 8.64e15). */
+function formatInstant(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? `${ms} ms since the epoch` : d.toISOString();
+}
+
 function formatDuration(ms: number): string {
   const abs = Math.abs(ms);
   if (abs >= 86_400_000) return `${(abs / 86_400_000).toFixed(1)} days`;
@@ -145,14 +151,14 @@ function checkExpiry(rule: MitigationRule, env: ValidationEnv, out: Finding[]): 
   }
   if (!Number.isFinite(now)) return;
   if (at <= now) {
-    out.push(makeFinding('validate_expiry_past', 'error', { rule: rule.id, component, message: `expiresAt ${rule.expiresAt} is ${formatDuration(now - at)} in the past (now ${new Date(now).toISOString()})`, expected: `after ${new Date(now).toISOString()}`, actual: rule.expiresAt }));
+    out.push(makeFinding('validate_expiry_past', 'error', { rule: rule.id, component, message: `expiresAt ${rule.expiresAt} is ${formatDuration(now - at)} in the past (now ${formatInstant(now)})`, expected: `after ${formatInstant(now)}`, actual: rule.expiresAt }));
   } else if (at - now > MAX_EXPIRY_MS) {
     out.push(
       makeFinding('validate_expiry_too_far', 'warning', {
         rule: rule.id,
         component,
         message: `expiresAt ${rule.expiresAt} is ${formatDuration(at - now)} away; mitigation rules should expire within 7 days and be renewed if the attack goes on`,
-        expected: `before ${new Date(now + MAX_EXPIRY_MS).toISOString()}`,
+        expected: `before ${formatInstant(now + MAX_EXPIRY_MS)}`,
         actual: rule.expiresAt,
       }),
     );

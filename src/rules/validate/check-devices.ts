@@ -209,7 +209,8 @@ function checkCapacity(
     const id = facts.rule.id;
     for (const router of facts.scope.routers) {
       const load = loadOf(router);
-      if (!load) continue;
+      // A rule larger than the whole TCAM is reported on its own (validate_device_tcam_exceeded).
+      if (!load || costs[i]! > load.model.limits.tcamEntries) continue;
       load.rules++;
       load.tcam += costs[i]!;
       if (load.ruleOverflow === undefined && load.rules > load.model.limits.maxRules) {

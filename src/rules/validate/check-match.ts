@@ -1,6 +1,6 @@
 // Values, physics and contradictions of one rule's match and action: can any packet match it,
 // and can every value be carried by its packet field?
-import type { BitmaskMatch, Finding, MitigationRule, NumericRange } from '../model.js';
+import type { BitmaskMatch, BitmaskTerm, Finding, MitigationRule, NumericRange } from '../model.js';
 import { FRAGMENT_BITS, TCP_FLAG_BITS } from '../model.js';
 import { enumerateReferencedValues, evaluateBitmask, fragmentStates, isBitmaskSatisfiable, isNonFirstFragment } from './bitmask-logic.js';
 import type { ValidationEnv } from './context.js';
@@ -271,7 +271,7 @@ export function formatBitmask(match: BitmaskMatch, component: 'tcpFlags' | 'frag
 function checkBitmasks(facts: RuleFacts, out: Finding[]): void {
   const rule = facts.rule;
   for (const f of BITMASK_FIELDS) {
-    const match = rule.match[f.component];
+    const match: BitmaskMatch | undefined = rule.match[f.component];
     if (match === undefined) continue;
     const component = `match.${f.component}`;
     if (!Array.isArray(match) || match.length === 0) {
@@ -280,8 +280,8 @@ function checkBitmasks(facts: RuleFacts, out: Finding[]): void {
     }
     const fieldMax = 2 ** f.widthBits - 1;
     let wellFormed = true;
-    match.forEach((clause, ci) =>
-      clause.forEach((term, ti) => {
+    match.forEach((clause: BitmaskMatch[number], ci: number) =>
+      clause.forEach((term: BitmaskTerm, ti: number) => {
         const path = `${component}[${ci}][${ti}]`;
         if (!isNonNegativeInteger(term.bits)) {
           wellFormed = false;

@@ -6,7 +6,7 @@
 // destination, so only rules with nested destinations are compared.
 import { type Prefix, prefixContains, prefixOverlaps } from '../../lib/prefix.js';
 import { PrefixTrie } from '../../lib/prefix-trie.js';
-import type { BitmaskMatch, Finding, MitigationRule, NumericRange, RuleAction, RuleFamily } from '../model.js';
+import type { BitmaskMatch, BitmaskTerm, Finding, MitigationRule, NumericRange, RuleAction, RuleFamily } from '../model.js';
 import { bitmaskContains, bitmasksIntersect, enumerateReferencedValues, fragmentStates } from './bitmask-logic.js';
 import type { ResolvedScope, ValidationEnv } from './context.js';
 import { BITMASK_FIELDS, NUMERIC_FIELDS, type NumericComponent } from './fields.js';
@@ -54,7 +54,7 @@ function bitmaskWellFormed(m: BitmaskMatch | undefined, widthBits: number): bool
   if (m === undefined) return true;
   if (!Array.isArray(m) || m.length === 0) return false;
   const max = 2 ** widthBits - 1;
-  return m.every((c) => c.every((t) => Number.isSafeInteger(t.bits) && t.bits >= 0 && t.bits <= max));
+  return m.every((c: BitmaskMatch[number]) => c.every((t: BitmaskTerm) => Number.isSafeInteger(t.bits) && t.bits >= 0 && t.bits <= max));
 }
 
 /** Entry for overlap analysis, or undefined when the rule is malformed (its errors are reported elsewhere). */
@@ -71,7 +71,7 @@ function toEntry(facts: RuleFacts, installed: boolean): OverlapEntry | undefined
   }
   for (const f of BITMASK_FIELDS) if (!bitmaskWellFormed(rule.match[f.component], f.widthBits)) return undefined;
   const protocols = new Uint32Array(8);
-  for (const p of facts.feasibleProtocols) protocols[p >>> 5]! |= 1 << (p & 31);
+  for (const p of facts.feasibleProtocols) protocols[p >>> 5] = (protocols[p >>> 5] ?? 0) | (1 << (p & 31));
   return {
     id: rule.id,
     installed,

@@ -84,11 +84,11 @@ async function main(): Promise<void> {
   const pcap = join(work, 'session.pcapng');
   const tshark = spawn('tshark', ['-i', 'lo', '-f', `tcp port ${gobgpPort}`, '-w', pcap], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 2500));
-  const gobgp = await startGobgpd({ as: 4200000001, routerId: '127.0.0.11', port: gobgpPort, neighbors: [{ address: '127.0.0.1', peerAs: 65002, passive: true }] });
+  const gobgp = await startGobgpd({ as: 4200000001, routerId: '127.0.0.11', port: gobgpPort, neighbors: [{ address: '127.0.0.1', peerAs: 65002, passive: true, gracefulRestart: true }] });
   let exabgp: Awaited<ReturnType<typeof startExabgp>> | undefined;
   try {
     for (const args of GOBGP_ROUTES.slice(0, 4)) await gobgp.cli(['global', 'rib', ...args]);
-    exabgp = await startExabgp({ localAs: 65002, peerAs: 4200000001, routerId: '127.0.0.12', peerAddress: '127.0.0.1', connectPort: gobgpPort, flowRoutes: EXABGP_ROUTES });
+    exabgp = await startExabgp({ localAs: 65002, peerAs: 4200000001, routerId: '127.0.0.12', peerAddress: '127.0.0.1', connectPort: gobgpPort, flowRoutes: EXABGP_ROUTES, capabilities: 'route-refresh enable; graceful-restart 120;' });
     await waitFor('session established', async () => ((await gobgp.cli(['neighbor'])).includes('Establ') ? true : undefined), 30_000);
     await new Promise((r) => setTimeout(r, 1500));
     for (const args of GOBGP_ROUTES.slice(4)) await gobgp.cli(['global', 'rib', ...args]);
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1500));
     await gobgp.cli(['neighbor', '127.0.0.1', 'softresetin', '-a', 'ipv4-flowspec']);
     await new Promise((r) => setTimeout(r, 1500));
-    await gobgp.cli(['neighbor', '127.0.0.1', 'shutdown', '-m', 'failsmall capture done']);
+    await gobgp.cli(['neighbor', '127.0.0.1', 'shutdown', '--reason', 'failsmall capture done']);
     await new Promise((r) => setTimeout(r, 1500));
   } finally {
     await exabgp?.stop();
@@ -110,7 +110,8 @@ async function main(): Promise<void> {
   }
 
   const follow = await run('tshark', ['-r', pcap, '-q', '-z', 'follow,tcp,raw,0']);
-  const dissection = await run('tshark', ['-r', pcap, '-d', `tcp.port==${gobgpPort},bgp`, '-O', 'bgp', '-V']);
+  // Only the first TCP connection (gobgpd may reconnect after the shutdown).
+  const dissection = await run('tshark', ['-r', pcap, '-d', `tcp.port==${gobgpPort},bgp`, '-Y', 'tcp.stream==0', '-O', 'bgp', '-V']);
   const blocks = dissection
     .split('\n')
     .reduce<string[][]>((acc, line) => {
