@@ -17,6 +17,7 @@ check nfcapd nfdump
 check sfacctd pmacct
 check chromium chromium
 check sqlite3 sqlite3
+check python3 python3
 check pg_ctlcluster postgresql
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "install-system-deps: installing ${need[*]}" >&2

@@ -7,6 +7,8 @@ import { BGP_CODES } from './bgp/codes.js';
 import { FLOWSPEC_CODES } from './flowspec/codes.js';
 import { RULES_VALIDATE_CODES } from './rules/validate/codes.js';
 import { DEVICE_MODEL_CODES } from './fleet/device-models/codes.js';
+import { RULE_CODES } from './rules/codes.js';
+import { NETWORK_CODES } from './fleet/network-codes.js';
 
 export const ALL_CODE_GROUPS: Record<string, Record<string, string>> = {
   lib: LIB_CODES,
@@ -15,4 +17,6 @@ export const ALL_CODE_GROUPS: Record<string, Record<string, string>> = {
   flowspec: FLOWSPEC_CODES,
   'rules/validate': RULES_VALIDATE_CODES,
   'fleet/device-models': DEVICE_MODEL_CODES,
+  rules: RULE_CODES,
+  'fleet/network': NETWORK_CODES,
 };

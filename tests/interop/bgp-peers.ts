@@ -133,6 +133,7 @@ export async function startGobgpd(opts: GobgpOptions): Promise<Gobgpd> {
       '    connect-retry = 1',
       '    hold-time = 30',
       '    keepalive-interval = 10',
+      '    idle-hold-time-after-reset = 1',
       ...(n.gracefulRestart ? ['  [neighbors.graceful-restart.config]', '    enabled = true', '    restart-time = 120'] : []),
     );
     for (const f of n.families ?? ['ipv4-flowspec', 'ipv6-flowspec']) {
@@ -190,6 +191,8 @@ export interface ExabgpOptions {
   readonly holdTimeSec?: number;
   /** Body of a `capability { ... }` block, e.g. "route-refresh enable; graceful-restart 120;". */
   readonly capabilities?: string;
+  /** exabgp.log.level (INFO by default; DEBUG logs every message it parses). */
+  readonly logLevel?: string;
 }
 
 export interface Exabgp extends PeerHandle {
@@ -256,7 +259,7 @@ ${opts.flowRoutes ? `  flow {\n${opts.flowRoutes}\n  }` : ''}
     'exabgp.daemon.user': 'root',
     'exabgp.daemon.drop': 'false',
     'exabgp.log.destination': logPath,
-    'exabgp.log.level': 'INFO',
+    'exabgp.log.level': opts.logLevel ?? 'INFO',
     'exabgp.api.ack': 'false',
     'exabgp.tcp.bind': opts.listenPort ? (opts.localAddress ?? '127.0.0.1') : '',
     'exabgp.tcp.port': String(opts.listenPort ?? 179),
@@ -276,7 +279,8 @@ ${opts.flowRoutes ? `  flow {\n${opts.flowRoutes}\n  }` : ''}
         .filter((l) => l.trim().startsWith('{'))
         .flatMap((l) => {
           try {
-            return [JSON.parse(l) as Record<string, unknown>];
+            // 64-bit community values lose precision as JSON numbers: keep long integers as strings.
+            return [JSON.parse(l.replace(/"value":\s*(\d{15,})/g, '"value": "$1"')) as Record<string, unknown>];
           } catch {
             return [];
           }

@@ -138,6 +138,24 @@ describe.skipIf(!hasExabgp)('ExaBGP renderer against exabgp', () => {
     expect(r.out).toMatch(/packet length|max-packet length/);
   });
 
+  it('redirects to an IPv4 or IPv6 next hop are accepted and encoded', () => {
+    const v4 = corpus.find((r) => r.family === 'ipv4')!;
+    const v6 = corpus.find((r) => r.family === 'ipv6')!;
+    const rules: MitigationRule[] = [
+      { ...v4, id: 'to-ip4', action: { kind: 'redirect', target: '192.0.2.1' } },
+      { ...v6, id: 'to-ip6', action: { kind: 'redirect', target: '2001:db8::1' } },
+    ];
+    const out = renderRules(rules, 'exabgp', { exabgpNeighbor: NEIGHBOR });
+    expect(out.findings).toEqual([]);
+    expect(runExabgp(['--validate'], out.text).status).toBe(0);
+    const r = runExabgp(['--test'], out.text, true);
+    expect(r.out).not.toMatch(/error message/);
+    expect(decodedFlows(r.out)).toHaveLength(2);
+    expect(r.out).toContain('redirect-to-nexthop-ietf 2001:db8::1');
+    // Our importer reads the rendered text back to the same targets.
+    expect(parseExabgpRules(out.text).rules.map((x) => x.action)).toEqual(rules.map((x) => x.action));
+  });
+
   it('reports rules exabgp cannot express instead of emitting them', () => {
     const base = corpus[0]!;
     const pps: MitigationRule = { ...base, id: 'pps', action: { kind: 'rate-limit-packets', packetsPerSec: 1000 } };

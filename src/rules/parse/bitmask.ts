@@ -282,7 +282,8 @@ export function formatBitmaskExpression(match: BitmaskMatch, names: NameTable, p
   return match
     .map((c) => {
       const s = formatBitmaskClause(c, names, preferred);
-      return c.length > 1 || /[&|]/.test(s) ? `(${s})` : s;
+      // A lone any/not-all term is already parenthesised; AND-ed clauses get parentheses for the reader.
+      return c.length > 1 || s.includes('&') ? `(${s})` : s;
     })
     .join(' | ');
 }

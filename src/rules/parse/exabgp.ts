@@ -14,6 +14,7 @@ import { type BitmaskField, FRAGMENT_FIELD, TCP_FLAGS_FIELD, canonicaliseBitmask
 import { type Statement, type Word, parseBraceConfig, statementValues } from './brace-config.js';
 import { type NumericMatchKey, numericField, parseNumericList, parseNumericScalar } from './numeric.js';
 import { type ParsedRulePrefix, inferFamily, parseRedirectTarget, parseRulePrefix } from './rule-parts.js';
+import { suggestClosest } from './suggest.js';
 import type { RuleParseOptions, RuleParseResult } from './types.js';
 
 const NUMERIC_STATEMENTS: Readonly<Record<string, NumericMatchKey>> = {
@@ -193,7 +194,7 @@ function routeToRule(spec: RouteSpec, opts: RuleParseOptions, findings: Finding[
       else match.fragment = canonicaliseBitmask(r.clauses);
       continue;
     }
-    const hint = MATCH_KEYWORDS.find((k) => k.startsWith(kw.slice(0, 4)));
+    const hint = suggestClosest(kw, MATCH_KEYWORDS);
     err('rule_field_unknown', s, `match.${kw}`, `unknown match condition "${kw}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected one of: ${MATCH_KEYWORDS.join(', ')}`, { actual: kw });
   }
 
@@ -267,7 +268,7 @@ function routeToRule(spec: RouteSpec, opts: RuleParseOptions, findings: Finding[
         } else if (kw === 'copy') {
           err('rule_action_invalid', s, 'then.copy', 'copy (traffic mirroring) has no MitigationRule equivalent');
         } else {
-          err('rule_field_unknown', s, `then.${kw}`, `unknown action "${kw}"; expected one of: ${THEN_KEYWORDS.join(', ')}`, { actual: kw });
+          err('rule_field_unknown', s, `then.${kw}`, `unknown action "${kw}"${suggestClosest(kw, THEN_KEYWORDS) ? ` (did you mean "${suggestClosest(kw, THEN_KEYWORDS)}"?)` : ''}; expected one of: ${THEN_KEYWORDS.join(', ')}`, { actual: kw });
         }
     }
   }

@@ -10,6 +10,7 @@ import { FRAGMENT_FIELD, TCP_FLAGS_FIELD, parseBitmaskExpressions } from './bitm
 import { type Statement, type Word, parseBraceConfig, statementValues } from './brace-config.js';
 import { type NumericMatchKey, numericField, parseNumericList, parseNumericScalar } from './numeric.js';
 import { type ParsedRulePrefix, inferFamily, parseBitsPerSecond, parseRedirectTarget, parseRulePrefix } from './rule-parts.js';
+import { suggestClosest } from './suggest.js';
 import type { RuleParseOptions, RuleParseResult } from './types.js';
 
 interface RouteSpec {
@@ -131,10 +132,6 @@ function collectSetRoutes(text: string, findings: Finding[]): RouteSpec[] {
   return [...byName.values()];
 }
 
-function closestKeyword(word: string, known: readonly string[]): string | undefined {
-  return known.find((k) => k.startsWith(word) || word.startsWith(k) || (k.length > 3 && word.includes(k.slice(0, 4))));
-}
-
 function routeToRule(spec: RouteSpec, opts: RuleParseOptions, findings: Finding[]): MitigationRule | undefined {
   const rule = spec.name;
   const start = findings.filter((f) => f.severity === 'error').length;
@@ -185,7 +182,7 @@ function routeToRule(spec: RouteSpec, opts: RuleParseOptions, findings: Finding[
     } else if (NUMERIC_STATEMENTS[kw]) {
       numericStatements.push(s);
     } else {
-      const hint = closestKeyword(kw, MATCH_KEYWORDS);
+      const hint = suggestClosest(kw, MATCH_KEYWORDS);
       err('rule_field_unknown', s, `match.${kw}`, `unknown match condition "${kw}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected one of: ${MATCH_KEYWORDS.join(', ')}`, { actual: kw });
     }
   }
@@ -285,7 +282,7 @@ function routeToRule(spec: RouteSpec, opts: RuleParseOptions, findings: Finding[
         findings.push(finding('rule_statement_ignored', s, `then community ${statementValues(s).map((w) => w.text).join(' ')} was not imported: MitigationRule carries no BGP communities`, { severity: 'warning', rule, component: 'then.community' }));
         break;
       default: {
-        const hint = closestKeyword(kw, THEN_KEYWORDS);
+        const hint = suggestClosest(kw, THEN_KEYWORDS);
         err('rule_field_unknown', s, `then.${kw}`, `unknown action "${kw}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected one of: ${THEN_KEYWORDS.join(', ')}`, { actual: kw });
       }
     }

@@ -9,6 +9,7 @@ import type { BitmaskMatch, BitmaskTerm, Finding, MitigationRule, NumericRange, 
 import { type BitmaskField, FRAGMENT_FIELD, TCP_FLAGS_FIELD, canonicaliseBitmask, parseBitmaskExpressions, parseFlagBits } from './bitmask.js';
 import { type NumericField, type NumericMatchKey, normaliseRanges, numericField, parseNumericExpression } from './numeric.js';
 import { type ParsedRulePrefix, inferFamily, parseDurationMs, parseInstant, parseRedirectTarget, parseRulePrefix } from './rule-parts.js';
+import { suggestClosest } from './suggest.js';
 import type { RuleParseOptions, RuleParseResult } from './types.js';
 
 type PathSeg = string | number;
@@ -94,6 +95,13 @@ const MatchSchema = z.strictObject({
   'flow-label': NumericValue.optional(),
 });
 
+const ACTION_VALUE_EXPECTED: Readonly<Record<string, string>> = {
+  'rate-limit-bps': 'a non-negative number of bits per second',
+  'rate-limit-pps': 'a non-negative number of packets per second',
+  redirect: 'a target string like "65000:666"',
+  'mark-dscp': 'a DSCP number (0-63)',
+};
+
 const ActionValue = z.union(
   [
     z.enum(['discard', 'accept']),
@@ -107,7 +115,15 @@ const ActionValue = z.union(
     z.strictObject({ kind: z.literal('redirect'), target: z.string() }),
     z.strictObject({ kind: z.literal('mark-dscp'), dscp: z.number() }),
   ],
-  expectation('discard, accept, {rate-limit-bps: N}, {rate-limit-pps: N}, {redirect: "ASN:NN"} or {mark-dscp: N}'),
+  {
+    error: (iss: { input?: unknown }) => {
+      const v = iss.input;
+      const keys = isPlainObject(v) ? Object.keys(v) : [];
+      const key = keys.length === 1 ? keys[0]! : undefined;
+      if (key !== undefined && Object.hasOwn(ACTION_VALUE_EXPECTED, key)) return `${key}: expected ${ACTION_VALUE_EXPECTED[key]}, found ${describe((v as Record<string, unknown>)[key])}`;
+      return `expected discard, accept, {rate-limit-bps: N}, {rate-limit-pps: N}, {redirect: "ASN:NN"} or {mark-dscp: N}, found ${describe(v)}`;
+    },
+  },
 );
 
 const NameList = z.array(z.string().min(1));
@@ -224,33 +240,6 @@ class FindingCollector {
   }
 }
 
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Number.POSITIVE_INFINITY;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
-}
-
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
@@ -284,7 +273,7 @@ function reportZodIssues(issues: readonly z.core.$ZodIssue[], rulePath: readonly
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeysAt(path);
       for (const key of issue.keys) {
-        const hint = closest(key, known);
+        const hint = suggestClosest(key, known);
         out.add('rule_field_unknown', [...path, key], `unknown field "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected one of: ${known.join(', ')}`, { ...ruleOpt, pointAtKey: true, expected: known, actual: key });
       }
       continue;
@@ -292,7 +281,7 @@ function reportZodIssues(issues: readonly z.core.$ZodIssue[], rulePath: readonly
     const actual = valueAt(raw, rel);
     if (actual === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) {
       const field = rel[rel.length - 1];
-      out.add('rule_field_missing', path, `missing required field "${String(field)}"; ${issue.message.replace(/, found nothing$/, '')}`, ruleOpt);
+      out.add('rule_field_missing', path, `missing required field "${String(field)}"; ${expectedPart(issue.message)}`, ruleOpt);
       continue;
     }
     const message = /found|received/.test(issue.message) ? issue.message : `${issue.message}, found ${describe(actual)}`;
@@ -317,6 +306,11 @@ function withoutIssuePaths(obj: Record<string, unknown>, issues: readonly z.core
     else delete copy[first as string];
   }
   return copy;
+}
+
+/** "Invalid input: expected object, received undefined" -> "expected object". */
+export function expectedPart(message: string): string {
+  return message.replace(/^Invalid input: /, '').replace(/, (received undefined|found nothing)$/, '');
 }
 
 function valueAt(raw: unknown, path: readonly PathSeg[]): unknown {

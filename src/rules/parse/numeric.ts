@@ -124,6 +124,8 @@ function parseTerm(term: string, field: NumericField): NumericParse {
   // A name may itself contain '-' ("ftp-data", "echo-request"): try it whole first.
   const whole = parseNumericScalar(t, field);
   if (whole.ok) return { ok: true, ranges: [{ min: whole.value, max: whole.value }] };
+  // Negative, fractional or oversized numbers: the scalar's own message says exactly that.
+  if (/^-?\d*\.?\d+$/.test(t)) return whole;
   const range = /^([^-.]+|0x[0-9a-f]+)(?:-|\.\.)([^-.]+|0x[0-9a-f]+)$/i.exec(t);
   if (range) {
     const lo = parseNumericScalar(range[1]!, field);

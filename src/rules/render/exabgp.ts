@@ -81,7 +81,8 @@ function renderRoute(rule: MitigationRule, findings: Finding[], names: Set<strin
       const t = classifyRedirectTarget(a.target);
       if (!t) local.push(renderFinding('render_action_unsupported', rule, 'action', `redirect target "${a.target}" is not ASN:NN, IPv4:NN or an address; rule left out`));
       else if (t.kind === 'ipv4') local.push(renderFinding('render_action_unsupported', rule, 'action', `exabgp refuses rt-redirect "IPv4:NN" targets (${a.target}); rule left out`));
-      else if (t.kind === 'ip') then.push(`redirect ${t.address};`);
+      // ExaBGP reads `redirect IPv4` (next-hop redirect) but wants IPv6 next hops as redirect-to-nexthop-ietf.
+      else if (t.kind === 'ip') then.push(t.address.includes(':') ? `redirect-to-nexthop-ietf ${t.address};` : `redirect ${t.address};`);
       else then.push(`redirect ${t.asn}:${t.value};`);
       break;
     }

@@ -5,6 +5,7 @@
 // fragment types; anything else is a finding and the rule is left out rather than widened.
 import type { BitmaskMatch, Finding, MitigationRule, NumericRange } from '../model.js';
 import { FRAGMENT_PREFERRED, formatBitmaskExpression } from '../parse/bitmask.js';
+import { FRAGMENT_NAMES } from '../parse/names.js';
 import { classifyRedirectTarget } from '../parse/rule-parts.js';
 import { type RenderOptions, type RenderResult, checkFieldWidths, formatRange, hasError, hex, renderFinding, sanitiseName } from './common.js';
 
@@ -80,7 +81,7 @@ function renderClass(rule: MitigationRule, className: string, findings: Finding[
   if (m.dscp) lines.push(`match dscp ${rangesText(m.dscp)}`);
   if (m.fragment) {
     const ft = fragmentType(m.fragment);
-    if (!ft) unsupported('match.fragment', `fragment-type takes one fragment type, not ${formatBitmaskExpression(m.fragment, {}, FRAGMENT_PREFERRED)}`);
+    if (!ft) unsupported('match.fragment', `fragment-type takes one fragment type, not ${formatBitmaskExpression(m.fragment, FRAGMENT_NAMES, FRAGMENT_PREFERRED)}`);
     else lines.push(`match fragment-type ${ft}`);
   }
   if (m.flowLabel) unsupported('match.flowLabel', 'has no flow-label match');

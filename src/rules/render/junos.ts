@@ -4,8 +4,7 @@
 // syntax cannot say at all (pps rates, flag shapes fragment keywords cannot express) is a finding.
 import type { BitmaskMatch, Finding, MitigationRule, NumericRange } from '../model.js';
 import { FRAGMENT_PREFERRED, TCP_FLAG_PREFERRED, formatBitmaskExpression } from '../parse/bitmask.js';
-import { TCP_FLAG_NAMES } from '../parse/names.js';
-import { PROTOCOL_NAME_BY_NUMBER } from '../parse/names.js';
+import { FRAGMENT_NAMES, PROTOCOL_NAME_BY_NUMBER, TCP_FLAG_NAMES } from '../parse/names.js';
 import { classifyRedirectTarget } from '../parse/rule-parts.js';
 import { type RenderResult, formatRange, hasError, renderFinding } from './common.js';
 
@@ -67,7 +66,7 @@ function renderRoute(rule: MitigationRule, findings: Finding[]): string[] | unde
     if (kws) match.push(`fragment ${valueList(kws)};`);
     else {
       local.push(
-        renderFinding('render_component_unsupported', rule, 'match.fragment', `junos fragment takes keywords (dont-fragment, is-fragment, first-fragment, last-fragment, not-a-fragment) OR'ed; ${formatBitmaskExpression(m.fragment, {}, FRAGMENT_PREFERRED)} is not one of those shapes; rule left out`),
+        renderFinding('render_component_unsupported', rule, 'match.fragment', `junos fragment takes keywords (dont-fragment, is-fragment, first-fragment, last-fragment, not-a-fragment) OR'ed; ${formatBitmaskExpression(m.fragment, FRAGMENT_NAMES, FRAGMENT_PREFERRED)} is not one of those shapes; rule left out`),
       );
     }
   }
