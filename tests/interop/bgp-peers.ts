@@ -305,14 +305,18 @@ export interface BirdOptions {
   /** BIRD listens on this port (also used as the local port). */
   readonly localPort?: number;
   readonly passive?: boolean;
+  /** BIRD's own address (default 127.0.0.2; BIRD refuses a host-scope 127.x neighbor unless multihop). */
+  readonly localAddress?: string;
   /** Extra config appended (e.g. static flow4 routes to export). */
   readonly extra?: string;
-  /** Export flow routes from the flow tables to the peer. */
-  readonly exportFlow?: boolean;
+  /** Export the flow routes of BIRD's own static protocols (in `extra`) to the peer. */
+  readonly exportStatic?: boolean;
 }
 
 export interface Bird extends PeerHandle {
   readonly socketPath: string;
+  readonly address: string;
+  readonly port: number;
   birdc(args: readonly string[]): Promise<string>;
 }
 
@@ -327,13 +331,14 @@ flow4 table flowtab4;
 flow6 table flowtab6;
 protocol device { }
 protocol bgp failsmall {
-  local 127.0.0.1 port ${localPort} as ${opts.as};
+  local ${opts.localAddress ?? '127.0.0.2'} port ${localPort} as ${opts.as};
   neighbor ${opts.peerAddress} port ${opts.peerPort} as ${opts.peerAs};
+  multihop;
   ${opts.passive ? 'passive on;' : ''}
   connect retry time 1;
   hold time 30;
-  flow4 { table flowtab4; import all; export ${opts.exportFlow ? 'all' : 'none'}; };
-  flow6 { table flowtab6; import all; export ${opts.exportFlow ? 'all' : 'none'}; };
+  flow4 { table flowtab4; import all; export ${opts.exportStatic ? 'where source = RTS_STATIC' : 'none'}; };
+  flow6 { table flowtab6; import all; export ${opts.exportStatic ? 'where source = RTS_STATIC' : 'none'}; };
 }
 ${opts.extra ?? ''}
 `;
@@ -348,6 +353,8 @@ ${opts.extra ?? ''}
     dir,
     logPath,
     socketPath,
+    address: opts.localAddress ?? '127.0.0.2',
+    port: localPort,
     birdc,
     stop: async () => {
       await stopProcess(proc);

@@ -66,14 +66,15 @@ routing-options {
     }
     rib inet6.0 {
         flow {
-            route V6 { match { destination 2400:cb00:2048::/48 { prefix-offset 8; } flow-label [ 1 10-20 ]; icmp6-type echo-request; } then discard; }
+            route V6 { match { destination 2400:cb00:2048::/48 { prefix-offset 8; } source 2001:db8::/32 prefix-offset 4; flow-label [ 1 10-20 ]; icmp6-type echo-request; } then discard; }
+            route V6-AS4 { match { destination 2400:cb00:2048::/48; } then routing-instance target:4200000001L:66; }
         }
     }
 }`;
     const r = parseJunosRules(text);
     expect(r.findings.map((f) => [f.code, f.severity, f.component])).toEqual([['rule_statement_ignored', 'warning', 'then.community']]);
-    expect(r.rules.map((x) => x.id)).toEqual(['SYN-FLOOD', 'ICMP', 'TO-VRF', 'MARK', 'V6']);
-    const [syn, icmp, vrf, mark, v6] = r.rules;
+    expect(r.rules.map((x) => x.id)).toEqual(['SYN-FLOOD', 'ICMP', 'TO-VRF', 'MARK', 'V6', 'V6-AS4']);
+    const [syn, icmp, vrf, mark, v6, as4] = r.rules;
     expect(syn).toMatchObject({
       match: {
         destination: '173.245.60.80/32',
@@ -97,7 +98,8 @@ routing-options {
     expect(icmp).toMatchObject({ action: { kind: 'accept' }, match: { icmpTypes: [{ min: 8, max: 8 }], icmpCodes: [{ min: 0, max: 0 }] } });
     expect(vrf!.action).toEqual({ kind: 'redirect', target: '65000:666' });
     expect(mark!.action).toEqual({ kind: 'mark-dscp', dscp: 46 });
-    expect(v6).toMatchObject({ family: 'ipv6', match: { destination: '2400:cb00:2048::/48', destinationOffset: 8, icmpTypes: [{ min: 128, max: 128 }], flowLabel: [{ min: 1, max: 1 }, { min: 10, max: 20 }] } });
+    expect(as4!.action).toEqual({ kind: 'redirect', target: '4200000001:66' });
+    expect(v6).toMatchObject({ family: 'ipv6', match: { destination: '2400:cb00:2048::/48', destinationOffset: 8, source: '2001:db8::/32', sourceOffset: 4, icmpTypes: [{ min: 128, max: 128 }], flowLabel: [{ min: 1, max: 1 }, { min: 10, max: 20 }] } });
   });
 
   it('reads set lines, merged per route', () => {

@@ -152,6 +152,11 @@ function routeToRule(spec: RouteSpec, opts: RuleParseOptions, findings: Finding[
       // `destination 198.51.100.0/24;` or `destination 2001:db8::/64 { prefix-offset 8; }` or `destination { 2001:db8::/64; prefix-offset 8; }`
       let prefixWord = s.words[1];
       let offset: number | undefined;
+      if (s.words[2]?.text === 'prefix-offset') {
+        const v = s.words[3] ? parseNumericScalar(s.words[3].text, { key: 'ports', label: 'prefix-offset', fieldMax: 128 }) : undefined;
+        if (!v?.ok) err('rule_numeric_invalid', s.words[3] ?? s.words[2], `match.${kw}`, `prefix-offset: expected an integer bit offset, found "${s.words[3]?.text ?? ''}"`);
+        else offset = v.value;
+      }
       for (const inner of s.block ?? []) {
         if (inner.words[0]?.text === 'prefix-offset') {
           const v = inner.words[1] ? parseNumericScalar(inner.words[1].text, { key: 'ports', label: 'prefix-offset', fieldMax: 128 }) : undefined;

@@ -93,7 +93,7 @@ const MatchSchema = z.strictObject({
   dscp: NumericValue.optional(),
   fragment: BitmaskValue.optional(),
   'flow-label': NumericValue.optional(),
-});
+}, expectation('a match object like {destination: 198.51.100.0/24, protocol: udp}'));
 
 const ACTION_VALUE_EXPECTED: Readonly<Record<string, string>> = {
   'rate-limit-bps': 'a non-negative number of bits per second',
@@ -145,7 +145,7 @@ const ProvenanceSchema = z.strictObject({
   'attack-id': z.string().optional(),
   'signature-id': z.string().optional(),
   origin: z.enum(['native', 'junos', 'exabgp', 'profiler', 'api']).optional(),
-});
+}, expectation('a provenance object like {author: alice, reason: "..."}'));
 
 const RuleSchema = z.strictObject({
   id: z.string(expectation('a rule id string')).min(1, 'expected a non-empty rule id'),

@@ -33,7 +33,8 @@ const U16 = 0xffff;
  * (redirect-to-IP). Junos writes route targets as "target:ASN:NN".
  */
 export function parseRedirectTarget(text: string): PartResult<Extract<RuleAction, { kind: 'redirect' }>> {
-  const t = text.trim().replace(/^target:/i, '');
+  // Junos: "target:ASN:NN", 4-byte AS with an L suffix ("target:4200000001L:66").
+  const t = text.trim().replace(/^target:/i, '').replace(/^(\d+)L:/i, '$1:');
   const asn = /^(\d+):(\d+)$/.exec(t);
   if (asn) {
     const a = Number(asn[1]);

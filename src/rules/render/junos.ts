@@ -48,8 +48,8 @@ function renderRoute(rule: MitigationRule, findings: Finding[]): string[] | unde
   const m = rule.match;
   const v6 = rule.family === 'ipv6';
   const match: string[] = [];
-  const prefixLine = (kw: string, cidr: string, offset: number | undefined): string =>
-    offset !== undefined && offset !== 0 ? `${kw} ${cidr} {\n${INDENT}prefix-offset ${offset};\n}` : `${kw} ${cidr};`;
+  // RFC 8956 prefix offset: `destination PREFIX prefix-offset N;` (also the `set` form).
+  const prefixLine = (kw: string, cidr: string, offset: number | undefined): string => (offset ? `${kw} ${cidr} prefix-offset ${offset};` : `${kw} ${cidr};`);
   if (m.destination) match.push(prefixLine('destination', m.destination, m.destinationOffset));
   if (m.source) match.push(prefixLine('source', m.source, m.sourceOffset));
   if (m.protocols) match.push(`protocol ${protocolText(m.protocols)};`);
@@ -96,6 +96,8 @@ function renderRoute(rule: MitigationRule, findings: Finding[]): string[] | unde
       const t = classifyRedirectTarget(a.target);
       if (!t) local.push(renderFinding('render_action_unsupported', rule, 'action', `redirect target "${a.target}" is not ASN:NN, IPv4:NN or an address; rule left out`));
       else if (t.kind === 'ip') then.push(`redirect ${t.address};`);
+      // Junos writes a 4-byte AS in a community with an L suffix: target:4200000001L:66.
+      else if (t.kind === 'as4') then.push(`routing-instance target:${t.asn}L:${t.value};`);
       else then.push(`routing-instance target:${a.target};`);
       break;
     }
