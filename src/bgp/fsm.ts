@@ -15,7 +15,8 @@ export type SessionStateName = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'Ope
 
 export interface FsmConfig {
   readonly localAs: number;
-  readonly peerAs: number;
+  /** Expected peer AS; absent accepts whatever AS the peer's OPEN carries. */
+  readonly peerAs?: number;
   /** Our BGP identifier (dotted quad). */
   readonly routerId: string;
   /** Hold time we propose (0 or >= 3). */
@@ -192,7 +193,7 @@ function sameFamily(a: AddressFamily, b: AddressFamily): boolean {
 function negotiate(s: FsmState, open: OpenMessage): { ok: true; negotiated: Negotiated } | { ok: false; code: string; message: string; notify: NotificationMessage } {
   const four = open.capabilities.find((c): c is Extract<Capability, { kind: 'four-octet-as' }> => c.kind === 'four-octet-as');
   const peerAs = four ? four.asn : open.myAs;
-  if (peerAs !== s.config.peerAs) {
+  if (s.config.peerAs !== undefined && peerAs !== s.config.peerAs) {
     return { ok: false, code: 'bgp_open_peer_as', message: `peer AS ${peerAs}, expected ${s.config.peerAs}`, notify: notificationMessage(ERROR_CODE.open, OPEN_SUBCODE.badPeerAs) };
   }
   if (open.bgpId === s.config.routerId) {

@@ -21,4 +21,4 @@ export {
 export { AdjRibOut, ribEntryFor, type RibOutEntry, type RibChange } from './adj-rib-out.js';
 export { buildAnnounceUpdates, buildWithdrawUpdates, buildEndOfRib, type UpdateSession, type OutgoingNlri, type OutgoingAnnouncement } from './update-builder.js';
 export { BgpSession, type SessionOptions } from './io/session.js';
-export { FlowspecSpeaker, type SpeakerOptions, type PeerOptions, type PeerStatus, type ReceivedRoute, type ChangeReport } from './speaker.js';
+export { FlowspecSpeaker, type SpeakerOptions, type PeerOptions, type PeerStatus, type ReceivedRoute, type ChangeReport } from './io/speaker.js';

@@ -16,6 +16,7 @@ import { assert } from '../lib/assert.js';
 import type { Result } from '../lib/result.js';
 import { type BitmaskWireTerm, readBitmaskTerms, writeBitmaskTerms } from './bitmask-operators.js';
 import { findComponent } from './components.js';
+import { parseIpv4Cidr } from './ipv4-cidr.js';
 import { type NumericTerm, readNumericTerms, writeNumericTerms } from './numeric-operators.js';
 
 /** Largest NLRI value length the 12-bit extended length can say (RFC 8955 §4.1). */
@@ -41,6 +42,12 @@ function isPrefix(c: FlowspecComponent): c is Extract<FlowspecComponent, { prefi
 }
 
 function writePrefixComponent(w: ByteWriter, family: RuleFamily, prefixText: string, offset: number): void {
+  const fast = family === 'ipv4' ? parseIpv4Cidr(prefixText) : undefined;
+  if (fast) {
+    w.u8(fast.length);
+    for (let i = 0; i < Math.ceil(fast.length / 8); i++) w.u8(fast.bytes[i]!);
+    return;
+  }
   const parsed = parsePrefix(prefixText, { allowHostBits: true });
   assert(parsed.ok, `flowspec prefix "${prefixText}" is not CIDR`);
   const p = parsed.value;

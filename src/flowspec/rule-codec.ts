@@ -10,12 +10,15 @@ import { COMPONENTS } from './components.js';
 import { type FlowspecExtCommunity, parseRedirectTarget } from './ext-communities.js';
 import { type FlowspecComponent, type FlowspecNlri, MAX_NLRI_VALUE_LENGTH, encodeFlowspecNlriValue, type NumericComponentType, type BitmaskComponentType } from './nlri.js';
 import { checkRanges, encodeRangesAsTerms, evaluateNumericTerms } from './numeric-operators.js';
+import { parseIpv4Cidr } from './ipv4-cidr.js';
 import { bytesToHex } from '../lib/byte-writer.js';
 
 /** What travels in BGP for one rule. */
 export interface FlowspecRoute {
   readonly nlri: FlowspecNlri;
   readonly communities: readonly FlowspecExtCommunity[];
+  /** The NLRI value bytes (no length prefix), when the encoder already produced them. */
+  readonly value?: Uint8Array;
 }
 
 /** Why a rule cannot be put on the wire (codes in FLOWSPEC_CODES). */
@@ -63,6 +66,7 @@ function encodeAction(action: RuleAction, rateAsn: number): Result<FlowspecExtCo
 }
 
 function encodePrefix(family: RuleFamily, text: string, offset: number | undefined, path: string): Result<{ prefix: string; offset: number }, FlowspecEncodeError> {
+  if (family === 'ipv4' && (offset ?? 0) === 0 && parseIpv4Cidr(text)) return ok({ prefix: text, offset: 0 });
   const parsed = parsePrefix(text);
   if (!parsed.ok) return fail('flowspec_prefix_invalid', path, parsed.error.message);
   const want = family === 'ipv4' ? 4 : 6;
@@ -108,14 +112,14 @@ export function ruleToFlowspec(rule: MitigationRule, opts: RuleToFlowspecOptions
   }
   if (components.length === 0) return fail('flowspec_nlri_empty', 'match', 'a Flowspec rule needs at least one match component (RFC 8955 §4.2)');
   const nlri: FlowspecNlri = { family, components };
-  const length = encodeFlowspecNlriValue(nlri).length;
-  if (length > MAX_NLRI_VALUE_LENGTH) return fail('flowspec_nlri_too_long', 'match', `encoded NLRI is ${length} bytes, more than ${MAX_NLRI_VALUE_LENGTH}`);
+  const value = encodeFlowspecNlriValue(nlri);
+  if (value.length > MAX_NLRI_VALUE_LENGTH) return fail('flowspec_nlri_too_long', 'match', `encoded NLRI is ${value.length} bytes, more than ${MAX_NLRI_VALUE_LENGTH}`);
   const communities = encodeAction(rule.action, opts.rateAsn ?? 0);
   if (!communities.ok) return communities;
   const list = [...communities.value];
   const terminal = rule.terminal ?? true;
   if (rule.sample === true || !terminal) list.push({ kind: 'traffic-action', sample: rule.sample === true, terminal });
-  return ok({ nlri, communities: list });
+  return ok({ nlri, communities: list, value });
 }
 
 /** Stable rule id for a received NLRI: "fs-" + 16 hex digits of SHA-256 over its value bytes. */

@@ -72,6 +72,8 @@ async function stopProcess(p: ChildProcess, timeoutMs = 5_000): Promise<void> {
 
 export interface PeerHandle {
   readonly dir: string;
+  /** Process id of the daemon (for RSS readings). */
+  readonly pid: number;
   /** Log file of the daemon. */
   readonly logPath: string;
   stop(): Promise<void>;
@@ -152,6 +154,7 @@ export async function startGobgpd(opts: GobgpOptions): Promise<Gobgpd> {
   const cli = (args: readonly string[], timeoutMs = 60_000): Promise<string> => run('gobgp', ['-u', '127.0.0.1', '-p', String(apiPort), ...args], { timeoutMs });
   const handle: Gobgpd = {
     dir,
+    pid: proc.pid ?? -1,
     logPath,
     port,
     apiPort,
@@ -272,6 +275,7 @@ ${opts.flowRoutes ? `  flow {\n${opts.flowRoutes}\n  }` : ''}
   proc.stderr?.on('data', out);
   return {
     dir,
+    pid: proc.pid ?? -1,
     logPath,
     received: () =>
       readFileSync(receivedPath, 'utf8')
@@ -351,6 +355,7 @@ ${opts.extra ?? ''}
   const birdc = (args: readonly string[]): Promise<string> => run('birdc', ['-s', socketPath, ...args], { timeoutMs: 30_000 });
   const handle: Bird = {
     dir,
+    pid: proc.pid ?? -1,
     logPath,
     socketPath,
     address: opts.localAddress ?? '127.0.0.2',
@@ -369,4 +374,14 @@ ${opts.extra ?? ''}
     throw new Error(`bird did not start: ${text.slice(-2000)}`, { cause: e });
   }
   return handle;
+}
+
+/** Resident set size of a process in bytes (Linux /proc), or undefined. */
+export function rssOf(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,7 @@
 // (passive speakers), so the session driver, UPDATE packing, Adj-RIB-Out and Adj-RIB-In are
 // exercised end to end without external daemons.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MitigationRule } from '../rules/model.js';
+import type { MitigationRule } from '../../rules/model.js';
 import { FlowspecSpeaker } from './speaker.js';
 
 const speakers: FlowspecSpeaker[] = [];
@@ -102,4 +102,71 @@ describe('FlowspecSpeaker over loopback', () => {
     const report = ctl.announce([rule('bad', 1, { match: {} })]);
     expect(report.rejected.map((r) => [r.ruleId, r.error.code])).toEqual([['bad', 'flowspec_nlri_empty']]);
   });
+});
+
+describe('a misbehaving peer', () => {
+  it('gets the right NOTIFICATION, cannot crash the speaker, and a malformed Flowspec NLRI is only withdrawn', async () => {
+    const { connect } = await import('node:net');
+    const { encodeBgpMessage, decodeBgpMessage, MessageFramer } = await import('../messages/index.js');
+    const r = await router(65101, '192.0.2.11');
+    const talk = async (afterOpen: Uint8Array[]): Promise<{ messages: Array<{ type: string; code?: number; subcode?: number }>; closed: boolean }> => {
+      // After a reset the router's session idles (idle hold) before it listens again.
+      await until('router waiting for a connection', () => r.status()[0]!.state === 'Active');
+      const sock = connect({ host: '127.0.0.1', port: r.port! });
+      sock.on('error', () => undefined);
+      const framer = new MessageFramer();
+      const messages: Array<{ type: string; code?: number; subcode?: number }> = [];
+      let closed = false;
+      sock.on('data', (c: Buffer) => {
+        for (const m of framer.push(new Uint8Array(c)).messages) {
+          const d = decodeBgpMessage(m);
+          if (d.ok) messages.push(d.value.message as { type: string });
+        }
+      });
+      sock.on('close', () => {
+        closed = true;
+      });
+      await new Promise<void>((res) => sock.once('connect', () => res()));
+      sock.write(encodeBgpMessage({ type: 'open', version: 4, myAs: 65000, holdTimeSec: 9, bgpId: '192.0.2.99', capabilities: [{ kind: 'multiprotocol', afi: 1, safi: 133 }, { kind: 'four-octet-as', asn: 65000 }] }));
+      sock.write(encodeBgpMessage({ type: 'keepalive' }));
+      await until('established', () => r.status()[0]!.established);
+      for (const m of afterOpen) sock.write(m);
+      await new Promise((res) => setTimeout(res, 300));
+      sock.destroy();
+      return { messages, closed };
+    };
+    const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+    // A malformed Flowspec NLRI (unknown component 14) next to a good one: no NOTIFICATION, good one kept.
+    const mixed = encodeBgpMessage({
+      type: 'update',
+      withdrawn: [],
+      nlri: [],
+      attributes: [
+        { code: 1, flags: 0x40, origin: 'igp' },
+        { code: 2, flags: 0x40, segments: [{ type: 'sequence', asns: [65000] }] },
+        {
+          code: 14,
+          flags: 0x80,
+          afi: 1,
+          safi: 133,
+          nextHop: '',
+          nlri: { kind: 'flowspec', items: [{ hex: '0e8106' }, { nlri: { family: 'ipv4', components: [{ type: 1, prefix: '10.0.0.0/24', offset: 0 }] } }] },
+        },
+      ],
+    });
+    const good = await talk([mixed]);
+    expect(good.messages.map((m) => m.type)).not.toContain('notification');
+    expect(r.adjRibIn('controller').map((x) => x.rule.match.destination)).toEqual(['10.0.0.0/24']);
+    // Attribute list overrunning the message: NOTIFICATION 3/1, session reset.
+    const bad = await talk([hex('ffffffffffffffffffffffffffffffff 0017 02 0000 00ff')]);
+    expect(bad.messages.find((m) => m.type === 'notification')).toMatchObject({ code: 3, subcode: 1 });
+    // Broken marker: NOTIFICATION 1/1.
+    const marker = await talk([hex('ffffffffffffffffffffffffffffff00 0013 04')]);
+    expect(marker.messages.find((m) => m.type === 'notification')).toMatchObject({ code: 1, subcode: 1 });
+    // The speaker still takes a well-behaved session afterwards.
+    const again = await talk([]);
+    // OPEN, KEEPALIVE, then End-of-RIB UPDATEs for its (empty) Adj-RIB-Out; no NOTIFICATION.
+    expect(again.messages.map((m) => m.type).slice(0, 2)).toEqual(['open', 'keepalive']);
+    expect(again.messages.map((m) => m.type)).not.toContain('notification');
+  }, 30_000);
 });

@@ -4,15 +4,15 @@
 // Received Flowspec routes are kept per peer (Adj-RIB-In) with RFC 7606 treat-as-withdraw applied.
 import { EventEmitter } from 'node:events';
 import { type Server, type Socket, createServer } from 'node:net';
-import type { MitigationRule, RuleFamily } from '../rules/model.js';
-import { bytesToHex } from '../lib/byte-writer.js';
-import { type FlowspecEncodeError, type FlowspecExtCommunity, type FlowspecNlri, flowspecToRule, ruleToFlowspec } from '../flowspec/index.js';
-import { AdjRibOut, type RibChange, type RibOutEntry, ribEntryFor } from './adj-rib-out.js';
-import { FLOWSPEC_FAMILIES, type Negotiated, type SessionDown } from './fsm.js';
-import { BgpSession } from './io/session.js';
-import { AFI, ATTR, SAFI } from './messages/constants.js';
-import type { AddressFamily, DecodedMessage, FlowspecNlriItem } from './messages/types.js';
-import { buildAnnounceUpdates, buildEndOfRib, buildWithdrawUpdates } from './update-builder.js';
+import type { MitigationRule, RuleFamily } from '../../rules/model.js';
+import { bytesToHex } from '../../lib/byte-writer.js';
+import { type FlowspecEncodeError, type FlowspecExtCommunity, type FlowspecNlri, flowspecToRule, ruleToFlowspec } from '../../flowspec/index.js';
+import { AdjRibOut, type RibChange, type RibOutEntry, ribEntryFor } from '../adj-rib-out.js';
+import { FLOWSPEC_FAMILIES, type Negotiated, type SessionDown } from '../fsm.js';
+import { BgpSession } from './session.js';
+import { AFI, ATTR, SAFI } from '../messages/constants.js';
+import type { AddressFamily, DecodedMessage, FlowspecNlriItem } from '../messages/types.js';
+import { buildAnnounceUpdates, buildEndOfRib, buildWithdrawUpdates } from '../update-builder.js';
 
 export interface SpeakerOptions {
   readonly localAs: number;
@@ -31,7 +31,8 @@ export interface PeerOptions {
   readonly id: string;
   readonly address: string;
   readonly port?: number;
-  readonly peerAs: number;
+  /** Expected AS of the router; absent accepts any (e.g. the CLI's one-shot announce). */
+  readonly peerAs?: number;
   /** Wait for the router to connect (needs `listen`). */
   readonly passive?: boolean;
   readonly families?: readonly RuleFamily[];
@@ -121,7 +122,7 @@ export class FlowspecSpeaker extends EventEmitter<SpeakerEvents> {
     const families: AddressFamily[] = (p.families ?? ['ipv4', 'ipv6']).map((f) => ({ afi: f === 'ipv4' ? AFI.ipv4 : AFI.ipv6, safi: SAFI.flowspec }));
     const session = new BgpSession({
       localAs: this.options.localAs,
-      peerAs: p.peerAs,
+      ...(p.peerAs !== undefined ? { peerAs: p.peerAs } : {}),
       routerId: this.options.routerId,
       holdTimeSec: this.options.holdTimeSec ?? 90,
       connectRetrySec: this.options.connectRetrySec ?? 5,
