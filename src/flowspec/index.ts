@@ -15,6 +15,8 @@ export {
   type FlowspecNlri,
   type FlowspecComponent,
   type FlowspecNlriEntry,
+  type FlowspecCodecOptions,
+  type Ipv6OffsetLayout,
   MAX_NLRI_VALUE_LENGTH,
   encodeFlowspecNlri,
   encodeFlowspecNlriValue,

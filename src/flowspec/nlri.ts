@@ -37,11 +37,22 @@ export interface FlowspecNlri {
   readonly components: readonly FlowspecComponent[];
 }
 
+/**
+ * How an IPv6 prefix with a non-zero offset is laid out. RFC 8956 §3.1 sends only the pattern
+ * bits offset..length-1. GoBGP 3.10, ExaBGP 4.2 and Wireshark 4.0 use the pre-RFC draft layout:
+ * the whole prefix (length/8 bytes). With offset 0 both layouts are the same bytes.
+ */
+export type Ipv6OffsetLayout = 'rfc8956' | 'full-prefix';
+
+export interface FlowspecCodecOptions {
+  readonly ipv6OffsetLayout?: Ipv6OffsetLayout;
+}
+
 function isPrefix(c: FlowspecComponent): c is Extract<FlowspecComponent, { prefix: string }> {
   return 'prefix' in c;
 }
 
-function writePrefixComponent(w: ByteWriter, family: RuleFamily, prefixText: string, offset: number): void {
+function writePrefixComponent(w: ByteWriter, family: RuleFamily, prefixText: string, offset: number, layout: Ipv6OffsetLayout): void {
   const fast = family === 'ipv4' ? parseIpv4Cidr(prefixText) : undefined;
   if (fast) {
     w.u8(fast.length);
@@ -60,6 +71,10 @@ function writePrefixComponent(w: ByteWriter, family: RuleFamily, prefixText: str
   // RFC 8956 §3.1: <length, offset, pattern, padding>: pattern holds bits offset..length-1.
   assert(offset <= p.length, `offset ${offset} beyond prefix length ${p.length}`);
   w.u8(offset);
+  if (layout === 'full-prefix') {
+    w.bytes(p.bytes.subarray(0, Math.ceil(p.length / 8)));
+    return;
+  }
   const bits = p.length - offset;
   const pattern = new Uint8Array(Math.ceil(bits / 8));
   for (let i = 0; i < bits; i++) if (bitAt(p.bytes, offset + i)) pattern[i >> 3]! |= 0x80 >> (i & 7);
@@ -67,11 +82,11 @@ function writePrefixComponent(w: ByteWriter, family: RuleFamily, prefixText: str
 }
 
 /** The NLRI value (components only, no length prefix). */
-export function encodeFlowspecNlriValue(nlri: FlowspecNlri): Uint8Array {
+export function encodeFlowspecNlriValue(nlri: FlowspecNlri, opts: FlowspecCodecOptions = {}): Uint8Array {
   const w = new ByteWriter(64);
   for (const c of nlri.components) {
     w.u8(c.type);
-    if (isPrefix(c)) writePrefixComponent(w, nlri.family, c.prefix, c.offset);
+    if (isPrefix(c)) writePrefixComponent(w, nlri.family, c.prefix, c.offset, opts.ipv6OffsetLayout ?? 'rfc8956');
     else if ('terms' in c) writeNumericTerms(w, c.terms);
     else writeBitmaskTerms(w, c.bitmask);
   }
@@ -85,8 +100,8 @@ export function writeNlriLength(w: ByteWriter, length: number): void {
 }
 
 /** Length prefix + value, as carried in MP_REACH_NLRI / MP_UNREACH_NLRI. */
-export function encodeFlowspecNlri(nlri: FlowspecNlri): Uint8Array {
-  return withLengthPrefix(encodeFlowspecNlriValue(nlri));
+export function encodeFlowspecNlri(nlri: FlowspecNlri, opts: FlowspecCodecOptions = {}): Uint8Array {
+  return withLengthPrefix(encodeFlowspecNlriValue(nlri, opts));
 }
 
 export function withLengthPrefix(value: Uint8Array): Uint8Array {
@@ -101,7 +116,7 @@ export function flowspecNlriKey(nlri: FlowspecNlri): string {
   return bytesToHex(encodeFlowspecNlriValue(nlri));
 }
 
-function readPrefixComponent(r: ByteReader, family: RuleFamily): { prefix: string; offset: number } {
+function readPrefixComponent(r: ByteReader, family: RuleFamily, layout: Ipv6OffsetLayout): { prefix: string; offset: number } {
   const at = r.offset;
   const length = r.u8('prefix length');
   const max = family === 'ipv4' ? 32 : 128;
@@ -113,6 +128,13 @@ function readPrefixComponent(r: ByteReader, family: RuleFamily): { prefix: strin
   } else {
     offset = r.u8('prefix offset');
     if (offset > length) r.fail('flowspec_prefix_offset', `prefix offset ${offset} beyond length ${length}`, at + 1);
+    if (layout === 'full-prefix') {
+      bytes.set(r.bytes(Math.ceil(length / 8), 'prefix'));
+      // Bits before the offset are not matched; keep them zero as in the RFC layout.
+      for (let i = 0; i < offset; i++) bytes[i >> 3]! &= ~(0x80 >> (i & 7));
+      for (let i = length; i < max; i++) bytes[i >> 3]! &= ~(0x80 >> (i & 7));
+      return { prefix: formatPrefix({ family: 6, bytes, length }), offset };
+    }
     const bits = length - offset;
     const pattern = r.bytes(Math.ceil(bits / 8), 'prefix pattern');
     for (let i = 0; i < bits; i++) if (bitAt(pattern, i)) bytes[(offset + i) >> 3]! |= 0x80 >> ((offset + i) & 7);
@@ -123,7 +145,8 @@ function readPrefixComponent(r: ByteReader, family: RuleFamily): { prefix: strin
 }
 
 /** Decode one NLRI value (the bytes after the length prefix). Throws DecodeFailure; see decodeFlowspecNlriValue. */
-export function readFlowspecNlriValue(r: ByteReader, family: RuleFamily): FlowspecNlri {
+export function readFlowspecNlriValue(r: ByteReader, family: RuleFamily, opts: FlowspecCodecOptions = {}): FlowspecNlri {
+  const layout = opts.ipv6OffsetLayout ?? 'rfc8956';
   if (r.atEnd()) r.fail('flowspec_nlri_empty', 'flowspec NLRI has no components');
   const components: FlowspecComponent[] = [];
   let previous = 0;
@@ -134,15 +157,15 @@ export function readFlowspecNlriValue(r: ByteReader, family: RuleFamily): Flowsp
     if (!info) r.fail('flowspec_component_unknown', `component type ${type} is unknown for ${family}`, at);
     if (type <= previous) r.fail('flowspec_component_order', `component type ${type} follows type ${previous}`, at);
     previous = type;
-    if (info.kind === 'prefix') components.push({ type: type as PrefixComponentType, ...readPrefixComponent(r, family) });
+    if (info.kind === 'prefix') components.push({ type: type as PrefixComponentType, ...readPrefixComponent(r, family, layout) });
     else if (info.kind === 'numeric') components.push({ type: type as NumericComponentType, terms: readNumericTerms(r) });
     else components.push({ type: type as BitmaskComponentType, bitmask: readBitmaskTerms(r) });
   }
   return { family, components };
 }
 
-export function decodeFlowspecNlriValue(bytes: Uint8Array, family: RuleFamily): Result<FlowspecNlri> {
-  return decodeWith(() => readFlowspecNlriValue(new ByteReader(bytes), family));
+export function decodeFlowspecNlriValue(bytes: Uint8Array, family: RuleFamily, opts: FlowspecCodecOptions = {}): Result<FlowspecNlri> {
+  return decodeWith(() => readFlowspecNlriValue(new ByteReader(bytes), family, opts));
 }
 
 /** One NLRI read from a list: its raw value bytes and either the decoded NLRI or why it is malformed. */
@@ -158,7 +181,7 @@ export interface FlowspecNlriEntry {
  * overruns the list throws DecodeFailure (the list cannot be delimited); a malformed value is
  * returned as that entry's error so the caller can treat just that NLRI as withdrawn.
  */
-export function readFlowspecNlriList(r: ByteReader, family: RuleFamily): FlowspecNlriEntry[] {
+export function readFlowspecNlriList(r: ByteReader, family: RuleFamily, opts: FlowspecCodecOptions = {}): FlowspecNlriEntry[] {
   const out: FlowspecNlriEntry[] = [];
   while (!r.atEnd()) {
     const offset = r.offset;
@@ -166,7 +189,7 @@ export function readFlowspecNlriList(r: ByteReader, family: RuleFamily): Flowspe
     const length = (first & 0xf0) === 0xf0 ? ((first & 0x0f) << 8) | r.u8('NLRI length') : first;
     const sub = r.sub(length, 'flowspec NLRI');
     const value = sub.buf.subarray(sub.start, sub.end);
-    out.push({ offset, value, result: decodeWith(() => readFlowspecNlriValue(sub, family)) });
+    out.push({ offset, value, result: decodeWith(() => readFlowspecNlriValue(sub, family, opts)) });
   }
   return out;
 }

@@ -100,6 +100,18 @@ describe('MitigationRule <-> Flowspec', () => {
     expect(roundTrip(r).match).toEqual(r.match);
   });
 
+  it('lays out IPv6 prefix offsets per RFC 8956, or as the whole prefix for pre-RFC peers', () => {
+    const r = rule('ipv6', { destination: '0:0:0:1::/64', destinationOffset: 32 });
+    const rfc = ruleToFlowspec(r);
+    const legacy = ruleToFlowspec(r, { ipv6OffsetLayout: 'full-prefix' });
+    // type 1, length 64, offset 32, then the 32 pattern bits (RFC) or all 64 prefix bits (pre-RFC).
+    expect(rfc.ok && bytesToHex(rfc.value.value!)).toBe('01' + '40' + '20' + '00000001');
+    expect(legacy.ok && bytesToHex(legacy.value.value!)).toBe('01' + '40' + '20' + '0000000000000001');
+    if (!legacy.ok) return;
+    const back = readFlowspecNlriList(new ByteReader(encodeFlowspecNlri(legacy.value.nlri, { ipv6OffsetLayout: 'full-prefix' })), 'ipv6', { ipv6OffsetLayout: 'full-prefix' });
+    expect(back[0]!.result.ok && flowspecToRule({ nlri: back[0]!.result.value, communities: [] }).rule.match).toEqual(r.match);
+  });
+
   it('orders components by type whatever the object key order', () => {
     const enc = ruleToFlowspec(rule('ipv4', { packetLengths: [{ min: 100, max: 100 }], protocols: [{ min: 6, max: 6 }], destination: '10.0.0.0/8' }));
     expect(enc.ok && enc.value.nlri.components.map((c) => c.type)).toEqual([1, 3, 10]);

@@ -8,7 +8,7 @@ import { type Result, err, ok } from '../lib/result.js';
 import { bitmaskTermsToMatch, checkBitmaskMatch, matchToBitmaskTerms } from './bitmask-operators.js';
 import { COMPONENTS } from './components.js';
 import { type FlowspecExtCommunity, parseRedirectTarget } from './ext-communities.js';
-import { type FlowspecComponent, type FlowspecNlri, MAX_NLRI_VALUE_LENGTH, encodeFlowspecNlriValue, type NumericComponentType, type BitmaskComponentType } from './nlri.js';
+import { type FlowspecCodecOptions, type FlowspecComponent, type FlowspecNlri, MAX_NLRI_VALUE_LENGTH, encodeFlowspecNlriValue, type NumericComponentType, type BitmaskComponentType } from './nlri.js';
 import { checkRanges, encodeRangesAsTerms, evaluateNumericTerms } from './numeric-operators.js';
 import { parseIpv4Cidr } from './ipv4-cidr.js';
 import { bytesToHex } from '../lib/byte-writer.js';
@@ -29,7 +29,7 @@ export interface FlowspecEncodeError {
   readonly message: string;
 }
 
-export interface RuleToFlowspecOptions {
+export interface RuleToFlowspecOptions extends FlowspecCodecOptions {
   /** The 2-byte ID carried in traffic-rate communities (RFC 8955 §7.1: the originating AS, or 0). */
   readonly rateAsn?: number;
 }
@@ -112,7 +112,7 @@ export function ruleToFlowspec(rule: MitigationRule, opts: RuleToFlowspecOptions
   }
   if (components.length === 0) return fail('flowspec_nlri_empty', 'match', 'a Flowspec rule needs at least one match component (RFC 8955 §4.2)');
   const nlri: FlowspecNlri = { family, components };
-  const value = encodeFlowspecNlriValue(nlri);
+  const value = encodeFlowspecNlriValue(nlri, opts);
   if (value.length > MAX_NLRI_VALUE_LENGTH) return fail('flowspec_nlri_too_long', 'match', `encoded NLRI is ${value.length} bytes, more than ${MAX_NLRI_VALUE_LENGTH}`);
   const communities = encodeAction(rule.action, opts.rateAsn ?? 0);
   if (!communities.ok) return communities;

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlowspecSpeaker } from '../../src/bgp/index.js';
 import type { MitigationRule } from '../../src/rules/model.js';
 import { type Bird, commandExists, startBird, waitFor } from './bgp-peers.js';
-import { INTEROP_RULES, canonical, viewOf } from './bgp-rules.js';
+import { INTEROP_RULES, OFFSET_RULE, canonical, viewOf } from './bgp-rules.js';
+
+const RULES = [...INTEROP_RULES, OFFSET_RULE];
 import { parseBirdFlowRoutes, semanticMatch } from './bgp-bird-view.js';
 import { flowspecToRule } from '../../src/flowspec/index.js';
 
@@ -75,13 +77,13 @@ describe.skipIf(!available)('interop: BIRD 2', () => {
   };
 
   it('BIRD receives every rule with every component and action intact', async () => {
-    expect(speaker.announce(INTEROP_RULES).rejected).toEqual([]);
+    expect(speaker.announce(RULES).rejected).toEqual([]);
     await speaker.flush();
     const got = await waitFor('BIRD flow tables', async () => {
       const v = await birdView();
-      return v.length === INTEROP_RULES.length ? v : undefined;
+      return v.length === RULES.length ? v : undefined;
     });
-    expect(sortViews(got)).toEqual(sortViews(INTEROP_RULES.map(canonical).map(sem)));
+    expect(sortViews(got)).toEqual(sortViews(RULES.map(canonical).map(sem)));
   });
 
   it('decodes the static flow routes BIRD exports as configured', async () => {
@@ -96,7 +98,7 @@ describe.skipIf(!available)('interop: BIRD 2', () => {
   it('withdrawals really withdraw, both ways', async () => {
     speaker.withdraw(['v4-rich', 'v6-icmp-mark']);
     await speaker.flush();
-    const expected = INTEROP_RULES.filter((r) => r.id !== 'v4-rich' && r.id !== 'v6-icmp-mark').map(canonical).map(sem);
+    const expected = RULES.filter((r) => r.id !== 'v4-rich' && r.id !== 'v6-icmp-mark').map(canonical).map(sem);
     const got = await waitFor('BIRD saw the withdrawals', async () => {
       const v = await birdView();
       return v.length === expected.length ? v : undefined;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlowspecSpeaker } from '../../src/bgp/index.js';
 import type { FlowspecNlri } from '../../src/flowspec/index.js';
 import { type Gobgpd, commandExists, startGobgpd, waitFor } from './bgp-peers.js';
-import { INTEROP_RULES, canonical, communitiesFromGobgpJson, nlriFromGobgpJson, viewOf } from './bgp-rules.js';
+import { INTEROP_RULES, OFFSET_RULE, canonical, communitiesFromGobgpJson, nlriFromGobgpJson, viewOf } from './bgp-rules.js';
 
 const available = commandExists('gobgpd') && commandExists('gobgp');
 
@@ -38,7 +38,8 @@ describe.skipIf(!available)('interop: gobgpd', () => {
   beforeAll(async () => {
     gobgp = await startGobgpd({ as: 65010, routerId: '127.0.0.10', neighbors: [{ address: '127.0.0.1', peerAs: 65000, passive: true }] });
     speaker = new FlowspecSpeaker({ localAs: 65000, routerId: '127.0.0.1', holdTimeSec: 30, connectRetrySec: 1, idleHoldSec: 1 });
-    speaker.addPeer({ id: 'gobgp', address: '127.0.0.1', port: gobgp.port, peerAs: 65010 });
+    // gobgp 3.10 lays out IPv6 prefix offsets the pre-RFC way (whole prefix); same bytes for offset 0.
+    speaker.addPeer({ id: 'gobgp', address: '127.0.0.1', port: gobgp.port, peerAs: 65010, ipv6OffsetLayout: 'full-prefix' });
     await speaker.waitEstablished('gobgp', 30_000);
   }, 60_000);
 
@@ -50,11 +51,11 @@ describe.skipIf(!available)('interop: gobgpd', () => {
   const adjIn = async (family: 'ipv4' | 'ipv6'): Promise<View[]> => viewsFromGobgp(family, await gobgp.cli(['-j', 'neighbor', '127.0.0.1', 'adj-in', '-a', `${family}-flowspec`]));
 
   it('gobgpd receives every rule with every component and action intact', async () => {
-    const report = speaker.announce(INTEROP_RULES);
+    const report = speaker.announce([...INTEROP_RULES, OFFSET_RULE]);
     expect(report.rejected).toEqual([]);
     await speaker.flush();
     const v4 = INTEROP_RULES.filter((r) => r.family === 'ipv4').map(canonical);
-    const v6 = INTEROP_RULES.filter((r) => r.family === 'ipv6').map(canonical);
+    const v6 = [...INTEROP_RULES, OFFSET_RULE].filter((r) => r.family === 'ipv6').map(canonical);
     const got4 = await waitFor('gobgp adj-in ipv4', async () => {
       const v = await adjIn('ipv4');
       return v.length === v4.length ? v : undefined;
@@ -76,7 +77,7 @@ describe.skipIf(!available)('interop: gobgpd', () => {
       return v.length === v4.length ? v : undefined;
     });
     expect(sortViews(got)).toEqual(sortViews(v4));
-    await waitFor('ipv6 withdrawal at gobgp', async () => ((await adjIn('ipv6')).length === 1 ? true : undefined));
+    await waitFor('ipv6 withdrawal at gobgp', async () => ((await adjIn('ipv6')).length === 2 ? true : undefined));
   });
 
   it('re-announces everything after gobgpd drops the session (disable, enable)', async () => {

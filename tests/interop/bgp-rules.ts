@@ -171,3 +171,16 @@ export function communitiesFromGobgpJson(list: ReadonlyArray<Record<string, unkn
     return { kind: 'other', hex: JSON.stringify(c) };
   });
 }
+
+/**
+ * An IPv6 rule with a byte-aligned prefix offset (RFC 8956 §3.1). Sent to BIRD in the RFC layout
+ * and to gobgpd in the 'full-prefix' layout gobgp 3.10 uses. (BIRD 2.0.12 places the pattern of a
+ * non-byte-aligned offset on the byte boundary, so only an aligned one is compared.)
+ */
+export const OFFSET_RULE: MitigationRule = {
+  ...base,
+  id: 'v6-offset',
+  family: 'ipv6',
+  match: { destination: '0:0:0:1::/64', destinationOffset: 32, protocols: [{ min: 6, max: 6 }] },
+  action: { kind: 'rate-limit-bytes', bytesPerSec: 125000 },
+};

@@ -5,7 +5,8 @@ import { type Socket, connect } from 'node:net';
 import { unreachable } from '../../lib/assert.js';
 import { type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type Negotiated, type SessionDown, type TimerName, initialFsmState, step } from '../fsm.js';
 import { MessageFramer, decodeBgpMessage, encodeBgpMessage } from '../messages/index.js';
-import type { AddressFamily, DecodedMessage } from '../messages/types.js';
+import type { AddressFamily, DecodeContext, DecodedMessage } from '../messages/types.js';
+import type { Ipv6OffsetLayout } from '../../flowspec/index.js';
 
 export interface SessionOptions extends FsmConfig {
   readonly peerAddress: string;
@@ -13,6 +14,8 @@ export interface SessionOptions extends FsmConfig {
   readonly localAddress?: string;
   /** Keep the last N FSM events (with timestamps) for post-mortems; 0 keeps none. */
   readonly eventLogSize?: number;
+  /** IPv6 Flowspec prefix-offset layout this peer uses (default RFC 8956). */
+  readonly ipv6OffsetLayout?: Ipv6OffsetLayout;
 }
 
 export interface SessionEvents {
@@ -137,7 +140,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         return;
       case 'send':
         if (this.socket && !this.socket.destroyed) {
-          this.pending.push(encodeBgpMessage(a.message, { fourOctetAs: this.fsm.negotiated?.fourOctetAs ?? true }));
+          this.pending.push(encodeBgpMessage(a.message, this.decodeContext()));
           this.flushWrites();
         }
         return;
@@ -175,6 +178,10 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     }
   }
 
+  private decodeContext(): DecodeContext {
+    return { fourOctetAs: this.fsm.negotiated?.fourOctetAs ?? true, ipv6OffsetLayout: this.options.ipv6OffsetLayout ?? 'rfc8956' };
+  }
+
   private flushWrites(): void {
     const s = this.socket;
     if (!s || s.destroyed || this.pending.length === 0) return;
@@ -203,7 +210,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       const { messages, error } = this.framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
       for (const m of messages) {
         if (gen !== this.generation) return;
-        const decoded = decodeBgpMessage(m, { fourOctetAs: this.fsm.negotiated?.fourOctetAs ?? true });
+        const decoded = decodeBgpMessage(m, this.decodeContext());
         this.dispatch(decoded.ok ? { type: 'message', decoded: decoded.value } : { type: 'decode-error', error: decoded.error });
       }
       if (error && gen === this.generation) this.dispatch({ type: 'decode-error', error });

@@ -163,6 +163,16 @@ describe('a misbehaving peer', () => {
     // Broken marker: NOTIFICATION 1/1.
     const marker = await talk([hex('ffffffffffffffffffffffffffffff00 0013 04')]);
     expect(marker.messages.find((m) => m.type === 'notification')).toMatchObject({ code: 1, subcode: 1 });
+    // A connection from an address no passive peer has is closed and reported.
+    const stranger = new FlowspecSpeaker({ localAs: 65102, routerId: '192.0.2.12', listen: { host: '127.0.0.1', port: 0 } });
+    speakers.push(stranger);
+    await stranger.start();
+    stranger.addPeer({ id: 'elsewhere', address: '127.0.0.9', passive: true });
+    const rejected = new Promise<string>((res) => stranger.once('inbound-rejected', (_remote, code) => res(code)));
+    const probe = connect({ host: '127.0.0.1', port: stranger.port! });
+    probe.on('error', () => undefined);
+    expect(await rejected).toBe('bgp_peer_unknown');
+    probe.destroy();
     // The speaker still takes a well-behaved session afterwards.
     const again = await talk([]);
     // OPEN, KEEPALIVE, then End-of-RIB UPDATEs for its (empty) Adj-RIB-Out; no NOTIFICATION.

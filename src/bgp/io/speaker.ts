@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { type Server, type Socket, createServer } from 'node:net';
 import type { MitigationRule, RuleFamily } from '../../rules/model.js';
 import { bytesToHex } from '../../lib/byte-writer.js';
-import { type FlowspecEncodeError, type FlowspecExtCommunity, type FlowspecNlri, flowspecToRule, ruleToFlowspec } from '../../flowspec/index.js';
+import { type FlowspecEncodeError, type FlowspecExtCommunity, type FlowspecNlri, type Ipv6OffsetLayout, flowspecToRule, ruleToFlowspec } from '../../flowspec/index.js';
 import { AdjRibOut, type RibChange, type RibOutEntry, ribEntryFor } from '../adj-rib-out.js';
 import { FLOWSPEC_FAMILIES, type Negotiated, type SessionDown } from '../fsm.js';
 import { BgpSession } from './session.js';
@@ -37,6 +37,11 @@ export interface PeerOptions {
   readonly passive?: boolean;
   readonly families?: readonly RuleFamily[];
   readonly localAddress?: string;
+  /**
+   * IPv6 prefix-offset layout the router understands: 'rfc8956' (default) or 'full-prefix' for
+   * speakers that implement the pre-RFC draft (GoBGP 3.10, ExaBGP 4.2). Same bytes when offset is 0.
+   */
+  readonly ipv6OffsetLayout?: Ipv6OffsetLayout;
 }
 
 export interface ReceivedRoute {
@@ -70,6 +75,8 @@ export interface SpeakerEvents {
   down: [peerId: string, down: SessionDown];
   /** Adj-RIB-In of a peer changed. */
   received: [peerId: string, decoded: DecodedMessage];
+  /** An inbound connection was closed: `bgp_peer_unknown` (no passive peer has that address) or `bgp_connection_failed` (its session is not waiting for one). */
+  'inbound-rejected': [remote: string, code: 'bgp_peer_unknown' | 'bgp_connection_failed'];
 }
 
 interface Peer {
@@ -133,6 +140,7 @@ export class FlowspecSpeaker extends EventEmitter<SpeakerEvents> {
       peerPort: p.port ?? 179,
       ...(p.localAddress ? { localAddress: p.localAddress } : {}),
       ...(this.options.gracefulRestartSec !== undefined ? { gracefulRestartSec: this.options.gracefulRestartSec } : {}),
+      ...(p.ipv6OffsetLayout ? { ipv6OffsetLayout: p.ipv6OffsetLayout } : {}),
       eventLogSize: 200,
     });
     const peer: Peer = { options: p, session, rib: new AdjRibOut(), ribIn: new Map(), dirty: new Map(), flushScheduled: false, flaps: 0 };
@@ -172,15 +180,25 @@ export class FlowspecSpeaker extends EventEmitter<SpeakerEvents> {
   /** Put rules in the Adj-RIB-Out of the given peers (all by default) and send what changed. */
   announce(rules: readonly MitigationRule[], opts: { peers?: readonly string[] } = {}): ChangeReport {
     const rejected: Array<{ ruleId: string; error: FlowspecEncodeError }> = [];
-    const entries: RibOutEntry[] = [];
     const rateAsn = this.options.rateAsn ?? (this.options.localAs <= 0xffff ? this.options.localAs : 0);
-    for (const rule of rules) {
-      const enc = ruleToFlowspec(rule, { rateAsn });
-      if (enc.ok) entries.push(ribEntryFor(rule, enc.value));
-      else rejected.push({ ruleId: rule.id, error: enc.error });
-    }
+    // Encode once per IPv6 offset layout in use (nearly always just RFC 8956).
+    const byLayout = new Map<Ipv6OffsetLayout, RibOutEntry[]>();
+    const entriesFor = (layout: Ipv6OffsetLayout): RibOutEntry[] => {
+      let entries = byLayout.get(layout);
+      if (entries) return entries;
+      entries = [];
+      for (const rule of rules) {
+        const enc = ruleToFlowspec(rule, { rateAsn, ipv6OffsetLayout: layout });
+        if (enc.ok) entries.push(ribEntryFor(rule, enc.value));
+        else if (!rejected.some((r) => r.ruleId === rule.id)) rejected.push({ ruleId: rule.id, error: enc.error });
+      }
+      byLayout.set(layout, entries);
+      return entries;
+    };
+    entriesFor('rfc8956');
     const peers = this.targets(opts.peers).map((peer) => {
       const wanted = new Set<string>(this.familiesOf(peer));
+      const entries = entriesFor(peer.options.ipv6OffsetLayout ?? 'rfc8956');
       const changes = peer.rib.announce(entries.filter((e) => wanted.has(familyOf(e.afi)!)));
       this.queue(peer, changes);
       return { id: peer.options.id, announced: changes.filter((c) => c.kind === 'announce').length, withdrawn: changes.filter((c) => c.kind === 'withdraw').length };
@@ -319,6 +337,7 @@ export class FlowspecSpeaker extends EventEmitter<SpeakerEvents> {
     for (const p of candidates) if (p.session.acceptConnection(socket)) return;
     // RFC 4486 Cease/Connection Rejected would need an OPEN exchange first; just close.
     socket.destroy();
+    this.emit('inbound-rejected', remote ?? '?', candidates.length === 0 ? 'bgp_peer_unknown' : 'bgp_connection_failed');
   }
 
   private onUpdate(peer: Peer, decoded: DecodedMessage): void {

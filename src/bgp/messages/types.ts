@@ -1,7 +1,7 @@
 // BGP message wire types (what is on the wire, decoded). Domain types (MitigationRule) are
 // converted at the flowspec boundary; these stay close to the bytes so vectors round-trip.
 import type { DecodeError } from '../../lib/result.js';
-import type { FlowspecExtCommunity, FlowspecNlri } from '../../flowspec/index.js';
+import type { FlowspecExtCommunity, FlowspecNlri, Ipv6OffsetLayout } from '../../flowspec/index.js';
 
 export interface AddressFamily {
   readonly afi: number;
@@ -139,6 +139,8 @@ export interface UpdateIssue {
 export interface DecodeContext {
   /** RFC 6793: AS numbers in AS_PATH/AGGREGATOR are 4 bytes (both sides sent the capability). */
   readonly fourOctetAs: boolean;
+  /** Layout of IPv6 Flowspec prefixes with an offset (default RFC 8956; see Ipv6OffsetLayout). */
+  readonly ipv6OffsetLayout?: Ipv6OffsetLayout;
 }
 
 export interface DecodedMessage {

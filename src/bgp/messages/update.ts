@@ -99,9 +99,9 @@ function isFlowspec(afi: number, safi: number): boolean {
   return safi === SAFI.flowspec && (afi === AFI.ipv4 || afi === AFI.ipv6);
 }
 
-function readMpNlri(v: ByteReader, afi: number, safi: number): MpNlri {
+function readMpNlri(v: ByteReader, afi: number, safi: number, ctx: DecodeContext): MpNlri {
   if (isFlowspec(afi, safi)) {
-    const items: FlowspecNlriItem[] = readFlowspecNlriList(v, afi === AFI.ipv4 ? 'ipv4' : 'ipv6').map((e) =>
+    const items: FlowspecNlriItem[] = readFlowspecNlriList(v, afi === AFI.ipv4 ? 'ipv4' : 'ipv6', { ipv6OffsetLayout: ctx.ipv6OffsetLayout ?? 'rfc8956' }).map((e) =>
       e.result.ok ? { nlri: e.result.value, hex: bytesToHex(e.value) } : { hex: bytesToHex(e.value), error: e.result.error },
     );
     return { kind: 'flowspec', items };
@@ -162,12 +162,12 @@ function readAttributeValue(code: number, flags: number, v: ByteReader, ctx: Dec
       if (nhLen + 1 > v.remaining) v.fail('bgp_update_mp_malformed', `next hop length ${nhLen} overruns MP_REACH_NLRI`, v.offset - 1);
       const nextHop = formatNextHop(v.bytes(nhLen));
       v.u8('reserved');
-      return { code, flags, afi, safi, nextHop, nlri: readMpNlri(v, afi, safi) };
+      return { code, flags, afi, safi, nextHop, nlri: readMpNlri(v, afi, safi, ctx) };
     }
     case ATTR.mpUnreach: {
       const afi = v.u16('AFI');
       const safi = v.u8('SAFI');
-      return { code, flags, afi, safi, nlri: readMpNlri(v, afi, safi) };
+      return { code, flags, afi, safi, nlri: readMpNlri(v, afi, safi, ctx) };
     }
     default:
       return { code, flags, unknown: true, value: bytesToHex(v.bytes(v.remaining)) };
@@ -297,11 +297,11 @@ function readNetworkField(r: ByteReader): string[] {
 
 // ---- encoding ---------------------------------------------------------------------------
 
-function writeMpNlri(w: ByteWriter, nlri: MpNlri): void {
+function writeMpNlri(w: ByteWriter, nlri: MpNlri, ctx: DecodeContext): void {
   switch (nlri.kind) {
     case 'flowspec':
       for (const item of nlri.items) {
-        if (item.nlri) w.bytes(withLengthPrefix(encodeFlowspecNlriValue(item.nlri)));
+        if (item.nlri) w.bytes(withLengthPrefix(encodeFlowspecNlriValue(item.nlri, { ipv6OffsetLayout: ctx.ipv6OffsetLayout ?? 'rfc8956' })));
         else {
           assert(item.hex !== undefined, 'flowspec NLRI item has neither nlri nor hex');
           w.bytes(withLengthPrefix(hexToBytes(item.hex)));
@@ -382,12 +382,12 @@ export function encodeAttributeValue(attr: PathAttribute, ctx: DecodeContext): U
     case ATTR.mpReach: {
       const nh = nextHopBytes(attr.nextHop);
       w.u16(attr.afi).u8(attr.safi).u8(nh.length).bytes(nh).u8(0);
-      writeMpNlri(w, attr.nlri);
+      writeMpNlri(w, attr.nlri, ctx);
       break;
     }
     case ATTR.mpUnreach:
       w.u16(attr.afi).u8(attr.safi);
-      writeMpNlri(w, attr.nlri);
+      writeMpNlri(w, attr.nlri, ctx);
       break;
   }
   return w.finish();

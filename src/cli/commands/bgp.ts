@@ -13,6 +13,7 @@ import {
 } from '../../bgp/index.js';
 import {
   type FlowspecExtCommunity,
+  type Ipv6OffsetLayout,
   formatExtCommunity,
   formatFlowspecNlri,
   flowspecToRule,
@@ -67,6 +68,7 @@ interface AnnounceOptions {
   duration?: string;
   once?: boolean;
   json?: boolean;
+  ipv6OffsetLayout: Ipv6OffsetLayout;
 }
 
 async function announce(file: string, opts: AnnounceOptions): Promise<void> {
@@ -96,7 +98,16 @@ async function announce(file: string, opts: AnnounceOptions): Promise<void> {
 
   const speaker = new FlowspecSpeaker({ localAs, routerId: opts.routerId, holdTimeSec, connectRetrySec: 2, idleHoldSec: 2 });
   const ids = peers.map((p) => `${p.host}:${p.port}`);
-  peers.forEach((p, i) => speaker.addPeer({ id: ids[i]!, address: p.host, port: p.port, ...(peerAs !== undefined ? { peerAs } : {}), ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) }));
+  peers.forEach((p, i) =>
+    speaker.addPeer({
+      id: ids[i]!,
+      address: p.host,
+      port: p.port,
+      ipv6OffsetLayout: opts.ipv6OffsetLayout,
+      ...(peerAs !== undefined ? { peerAs } : {}),
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+    }),
+  );
   const report = speaker.announce(parsed.rules);
   const log = (line: string): void => {
     if (!opts.json) process.stderr.write(`${line}\n`);
@@ -234,14 +245,14 @@ function describeMessage(i: number, bytes: Uint8Array, d: DecodedMessage): strin
   return lines;
 }
 
-function decode(input: string, opts: { nlri?: 'ipv4' | 'ipv6'; twoOctetAs?: boolean; json?: boolean }): void {
+function decode(input: string, opts: { nlri?: 'ipv4' | 'ipv6'; twoOctetAs?: boolean; json?: boolean; ipv6OffsetLayout: Ipv6OffsetLayout }): void {
   const bytes = readInput(input);
   let problems = 0;
   if (opts.nlri) {
     const family = opts.nlri;
     const entries = (() => {
       try {
-        return readFlowspecNlriList(new ByteReader(bytes), family);
+        return readFlowspecNlriList(new ByteReader(bytes), family, { ipv6OffsetLayout: opts.ipv6OffsetLayout });
       } catch (e) {
         throw new RejectedError(`NLRI list cannot be split: ${(e as Error).message}`);
       }
@@ -256,7 +267,7 @@ function decode(input: string, opts: { nlri?: 'ipv4' | 'ipv6'; twoOctetAs?: bool
     else printLines(out.map((o) => (o.error ? `MALFORMED 0x${o.hex}: ${o.error.code} at byte ${o.error.offset}: ${o.error.message}` : `${o.text}\n  rule ${JSON.stringify(o.rule?.match)}`)));
   } else {
     const { messages, error, rest } = splitMessages(bytes);
-    const ctx = { fourOctetAs: !opts.twoOctetAs };
+    const ctx = { fourOctetAs: !opts.twoOctetAs, ipv6OffsetLayout: opts.ipv6OffsetLayout };
     const results = messages.map((m) => ({ bytes: m, decoded: decodeBgpMessage(m, ctx) }));
     const json: unknown[] = [];
     const lines: string[] = [];
@@ -305,6 +316,7 @@ export function register(program: Command): void {
     .option('--timeout <sec>', 'give up on a peer not Established after this long', '30')
     .option('--duration <sec>', 'keep the sessions (and routes) up this long after announcing; default: until interrupted')
     .option('--once', 'stop as soon as the routes are on the wire (the peer then drops them with the session)')
+    .addOption(new Option('--ipv6-offset-layout <layout>', 'IPv6 prefix offsets as RFC 8956 pattern bits, or the whole prefix (GoBGP 3.10, ExaBGP 4.2)').choices(['rfc8956', 'full-prefix']).default('rfc8956'))
     .option('--json', 'print a JSON report')
     .action(async (file: string, opts: AnnounceOptions) => announce(file, opts));
 
@@ -314,6 +326,7 @@ export function register(program: Command): void {
     .argument('<hex-or-file>', 'hex digits (spaces allowed) or a file')
     .addOption(new Option('--nlri <family>', 'input is a list of Flowspec NLRI, not BGP messages').choices(['ipv4', 'ipv6']))
     .option('--two-octet-as', 'AS numbers in AS_PATH/AGGREGATOR are 2 bytes (no RFC 6793 capability)')
+    .addOption(new Option('--ipv6-offset-layout <layout>', 'IPv6 prefix offsets as RFC 8956 pattern bits, or the whole prefix (GoBGP 3.10, ExaBGP 4.2)').choices(['rfc8956', 'full-prefix']).default('rfc8956'))
     .option('--json', 'print the decoded messages as JSON')
-    .action((input: string, opts: { nlri?: 'ipv4' | 'ipv6'; twoOctetAs?: boolean; json?: boolean }) => decode(input, opts));
+    .action((input: string, opts: { nlri?: 'ipv4' | 'ipv6'; twoOctetAs?: boolean; json?: boolean; ipv6OffsetLayout: Ipv6OffsetLayout }) => decode(input, opts));
 }

@@ -50,6 +50,35 @@ describe('captured vectors (gobgpd / exabgp sessions)', () => {
   }
 });
 
+describe('captured IPv6 offsets in the pre-RFC layout (gobgpd 3.10, exabgp 4.2)', () => {
+  // Under RFC 8956 these NLRI are malformed (see the goldens: nlri-withdraw); with the
+  // 'full-prefix' compatibility layout they decode to what the tools were configured with.
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ['20-gobgpd-update.hex', { destination: '0:0:0:1::/64', destinationOffset: 32, protocols: [{ min: 6, max: 6 }] }],
+    ['08-exabgp-update.hex', { destination: '2001:db8:99::/48', source: '::1234:5678:9a00:0/104', sourceOffset: 64, protocols: [{ min: 17, max: 17 }], sourcePorts: [{ min: 53, max: 53 }], flowLabel: [{ min: 101, max: 1999 }] }],
+  ];
+  for (const [file, match] of cases) {
+    it(file, () => {
+      const bytes = hexToBytes(readFileSync(join(root, 'captured', file), 'utf8'));
+      const ctx = { fourOctetAs: true, ipv6OffsetLayout: 'full-prefix' as const };
+      const decoded = decodeBgpMessage(bytes, ctx);
+      expect(decoded.ok && decoded.value.issues).toEqual([]);
+      if (!decoded.ok || decoded.value.message.type !== 'update') return;
+      const mp = decoded.value.message.attributes.find((a) => a.code === 14);
+      const item = mp && 'nlri' in mp && mp.nlri.kind === 'flowspec' ? mp.nlri.items[0] : undefined;
+      expect(item?.nlri && nlriToMatch(item.nlri)).toEqual(match);
+      // gobgpd also sends the prefix bits before the offset (2001:db8); they are not matched and we
+      // zero them, so only exabgp's capture (zeros there) re-encodes byte for byte.
+      const again = encodeBgpMessage(decoded.value.message, ctx);
+      if (file.startsWith('08')) expect(bytesToHex(again)).toBe(bytesToHex(bytes));
+      const back = decodeBgpMessage(again, ctx);
+      const backMp = back.ok && back.value.message.type === 'update' ? back.value.message.attributes.find((a) => a.code === 14) : undefined;
+      const backItem = backMp && 'nlri' in backMp && backMp.nlri.kind === 'flowspec' ? backMp.nlri.items[0] : undefined;
+      expect(backItem?.nlri && nlriToMatch(backItem.nlri)).toEqual(match);
+    });
+  }
+});
+
 describe('RFC Flowspec NLRI examples', () => {
   for (const file of hexFiles('flowspec-nlri')) {
     it(file, () => {
