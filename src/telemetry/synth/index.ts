@@ -1,0 +1,2 @@
+export { type SynthAttack, type SynthConfig, generateFlows } from './flow-synth.js';
+export { type PacketShape, SCENARIO_NAMES, type ScenarioName, drawAttackPacket, drawBenignPacket } from './scenarios.js';
