@@ -3,10 +3,16 @@
 import type { Command } from 'commander';
 import { register as registerRule } from './commands/rule.js';
 import { register as registerBgp } from './commands/bgp.js';
+import { register as registerDetect } from './commands/detect.js';
+import { register as registerReplay } from './commands/replay.js';
+import { register as registerSynth } from './commands/synth.js';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commandRegistrations: RegisterCommand[] = [
   registerRule,
   registerBgp,
+  registerDetect,
+  registerReplay,
+  registerSynth,
 ];

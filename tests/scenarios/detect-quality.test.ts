@@ -47,9 +47,9 @@ describe('detection quality on labelled scenarios (1:1000 sampling)', () => {
   it('proposes a rule that passes the validator for the attacked PoPs', () => {
     const r = runScenario('dns-amplification', 11);
     const rule = proposeRule(r.detected!, r.signature!, { nowMs: r.detected!.detectedMs });
-    expect(rule.scope).toEqual({ kind: 'pops', pops: ['ams', 'fra'] });
+    expect(rule.scope).toEqual({ kind: 'pops', pops: ['ams1', 'fra1'] });
     expect(rule.action.kind).toBe('discard');
-    const findings = validateRules([rule], { nowMs: r.detected!.detectedMs, network: { name: 't', ownedPrefixes: ['173.245.48.0/20'], mtuBytes: MTU, pops: ['ams', 'fra', 'lhr', 'sjc'].map((id) => ({ id, region: 'eu', anycastPrefixes: [], routers: [] })) } });
+    const findings = validateRules([rule], { nowMs: r.detected!.detectedMs, network: { name: 't', ownedPrefixes: ['173.245.48.0/20'], mtuBytes: MTU, pops: ['ams1', 'fra1', 'lhr1', 'sjc1'].map((id) => ({ id, region: 'eu', anycastPrefixes: [], routers: [] })) } });
     expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 

@@ -2,7 +2,7 @@
 // synthetic scenario through the detector and profiler and score the result against the labels.
 import { AttackDetector, type DetectorConfig, profileAttack } from '../../src/detect/index.js';
 import type { Attack, Signature } from '../../src/detect/index.js';
-import { type ScenarioName, generateFlows } from '../../src/telemetry/synth/index.js';
+import { DEFAULT_CARPET_PREFIX, DEFAULT_VICTIM_HOST, type ScenarioName, defaultSynthConfig, generateFlows } from '../../src/telemetry/synth/index.js';
 import type { FlowRecord } from '../../src/telemetry/flow-record.js';
 
 export const VICTIM_NET = '173.245.48.0/20';
@@ -39,18 +39,9 @@ function matches(sig: Signature, f: FlowRecord): boolean {
 
 export function runScenario(scenario: ScenarioName | 'none', seed: number, opts: { sampleRate?: number; attackPps?: number; detector?: Partial<DetectorConfig> } = {}): ScenarioRun {
   const sampleRate = opts.sampleRate ?? 1000;
-  const target = scenario === 'carpet-bombing' ? '173.245.54.0/24' : '173.245.53.10';
+  const target = scenario === 'carpet-bombing' ? DEFAULT_CARPET_PREFIX : DEFAULT_VICTIM_HOST;
   const onset = T0 + 20_000;
-  const destinations = Array.from({ length: 60 }, (_, i) => `173.245.${48 + (i % 4)}.${10 + i}`).concat(['173.245.53.10', '173.245.54.20']);
-  const cfg = {
-    seed,
-    startMs: T0,
-    durationMs: 50_000,
-    sampleRate,
-    mtuBytes: MTU,
-    background: { pps: 400_000, destinations, pops: ['ams', 'fra', 'lhr', 'sjc'] },
-    attacks: scenario === 'none' ? [] : [{ id: 'attack-1', scenario, target, startMs: onset, endMs: onset + 20_000, pps: opts.attackPps ?? 3_000_000, pops: ['ams', 'fra'] }],
-  };
+  const cfg = defaultSynthConfig(scenario, { seed, startMs: T0, sampleRate, mtuBytes: MTU, ...(opts.attackPps ? { attackPps: opts.attackPps } : {}) });
   const detector = new AttackDetector(opts.detector);
   const all: FlowRecord[] = [];
   for (const f of generateFlows(cfg)) {

@@ -20,23 +20,9 @@ import {
   validateRules,
 } from '../../rules/index.js';
 import { RejectedError, UsageError } from '../exit-codes.js';
+import { formatFinding, loadModels, loadNetwork, readText } from '../inputs.js';
 import { printJson, printLines } from '../output.js';
 
-function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new UsageError(`cannot read ${what} ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
-  }
-}
-
-/** One line per finding: `error code rule=ID component at FILE:L:C: message`. */
-export function formatFinding(f: Finding, file?: string): string {
-  const where = f.line !== undefined ? ` at ${file ?? ''}${file ? ':' : 'line '}${f.line}${f.column !== undefined ? `:${f.column}` : ''}` : '';
-  const devices = f.devices && f.devices.length > 0 ? ` devices=${f.devices.join(',')}` : '';
-  return `${f.severity} ${f.code}${f.rule !== undefined ? ` rule=${f.rule}` : ''}${f.component ? ` ${f.component}` : ''}${devices}${where}: ${f.message}`;
-}
 
 function countErrors(findings: readonly Finding[]): number {
   return findings.filter((f) => f.severity === 'error').length;
@@ -81,25 +67,6 @@ interface ReadRules {
 function readRules(file: string, format: RuleFileFormat | 'auto', nowMs: number, scope?: RuleScope): ReadRules {
   const text = readText(file, 'rule file');
   return parseRuleFile(text, { format, fileName: file, nowMs, ...(scope ? { scope } : {}) });
-}
-
-function loadNetwork(file: string): NetworkDescription {
-  const r = parseNetworkFile(readText(file, 'network description'));
-  const errors = r.findings.filter((f) => f.severity === 'error');
-  if (!r.network || errors.length > 0) {
-    process.stderr.write(`${r.findings.map((f) => formatFinding(f, file)).join('\n')}\n`);
-    throw new UsageError(`network description ${file} has ${errors.length} error(s)`);
-  }
-  for (const f of r.findings) process.stderr.write(`${formatFinding(f, file)}\n`);
-  return r.network;
-}
-
-function loadModels(dir: string | undefined): DeviceModel[] {
-  try {
-    return dir === undefined ? loadDeviceModelsSync() : loadDeviceModelsSync(dir);
-  } catch (e) {
-    throw new UsageError(`cannot load device models${dir ? ` from ${dir}` : ''}: ${e instanceof Error ? e.message : String(e)}`);
-  }
 }
 
 const INPUT_FORMATS = ['auto', 'native', 'junos', 'exabgp'] as const;
