@@ -2,6 +2,9 @@
 // keeps this list and docs/errors.md in step. Each domain exports its codes as an
 // `as const` object; add it here.
 import { API_CODES } from './api/api-error.js';
+import { ARTIFACT_CODES } from './artifacts/codes.js';
+import { ROLLOUT_CODES } from './rollout/codes.js';
+import { WAF_CODES } from './waf/codes.js';
 import { LIB_CODES } from './lib/codes.js';
 import { BGP_CODES } from './bgp/codes.js';
 import { FLOWSPEC_CODES } from './flowspec/codes.js';
@@ -13,6 +16,9 @@ import { NETWORK_CODES } from './fleet/network-codes.js';
 export const ALL_CODE_GROUPS: Record<string, Record<string, string>> = {
   lib: LIB_CODES,
   api: API_CODES,
+  rollout: ROLLOUT_CODES,
+  waf: WAF_CODES,
+  artifacts: ARTIFACT_CODES,
   bgp: BGP_CODES,
   flowspec: FLOWSPEC_CODES,
   'rules/validate': RULES_VALIDATE_CODES,

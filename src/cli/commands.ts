@@ -6,6 +6,7 @@ import { register as registerBgp } from './commands/bgp.js';
 import { register as registerDetect } from './commands/detect.js';
 import { register as registerReplay } from './commands/replay.js';
 import { register as registerSynth } from './commands/synth.js';
+import { register as registerSimulate } from './commands/simulate.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -15,4 +16,5 @@ export const commandRegistrations: RegisterCommand[] = [
   registerDetect,
   registerReplay,
   registerSynth,
+  registerSimulate,
 ];

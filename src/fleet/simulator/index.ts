@@ -1,0 +1,1 @@
+export { FleetSimulation, type SimEvent, type SimSummary, type SimulationOptions, countFeatures } from './simulation.js';

@@ -1,0 +1,60 @@
+// The incidents replayed through the simulator: blast radius and timings, both ways.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceModel } from '../../src/fleet/device-model.js';
+import { loadDeviceModelsSync } from '../../src/fleet/io/device-model-files.js';
+import { type IncidentReport, runIncident } from '../../src/scenarios/index.js';
+
+let models: DeviceModel[];
+beforeAll(() => {
+  models = loadDeviceModelsSync();
+});
+const run = (name: Parameters<typeof runIncident>[0]): IncidentReport => runIncident(name, { seed: 1, deviceModels: models });
+
+describe('2013 Flowspec incident', () => {
+  it('as it happened: every PoP impacted, routers that did not reboot stay down, traffic fails everywhere', () => {
+    const [asItWas] = run('2013-flowspec').runs;
+    expect(asItWas.popsImpacted).toHaveLength(23);
+    expect(asItWas.peakFailingShare).toBe(1);
+    expect(asItWas.routersDead).toBeGreaterThan(0);
+    expect(asItWas.routersCrashed).toBeGreaterThan(46); // crash loops: routers that came back crashed again
+  });
+  it('with failsmall: the rule never leaves validation, naming the MTU and the device advisory', () => {
+    const [, fs] = run('2013-flowspec').runs;
+    expect(fs.heldAt).toBe('validation');
+    expect(fs.popsImpacted).toEqual([]);
+    const codes = fs.findings.filter((f) => f.severity === 'error').map((f) => f.code);
+    expect(codes).toContain('validate_device_advisory');
+    expect(fs.findings.map((f) => f.message).join(' ')).toMatch(/MTU is 4470/);
+  });
+});
+
+describe('a defect the device models do not know', () => {
+  it('as it happened: pushed everywhere, every PoP goes down', () => {
+    const [asItWas] = run('canary-hidden-defect').runs;
+    expect(asItWas.popsImpacted).toHaveLength(12);
+    expect(asItWas.peakFailingShare).toBeGreaterThan(0.9);
+  });
+  it('with failsmall: validation passes, only the canary PoP is touched and rollback is automatic within the bake', () => {
+    const [, fs] = run('canary-hidden-defect').runs;
+    expect(fs.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(fs.heldAt).toBe('canary');
+    expect(fs.popsImpacted).toHaveLength(1);
+    expect(fs.timeToRollbackMs).toBeLessThanOrEqual(5 * 60_000);
+    expect(fs.routersDead).toBe(0);
+    expect(fs.peakFailingShare).toBeLessThan(0.01); // its traffic moved to neighbours with room
+  });
+});
+
+describe('2019 WAF regex and 2025 feature file', () => {
+  it('as it happened: errors at every PoP; with failsmall: held by the checks', () => {
+    for (const name of ['2019-waf-regex', '2025-feature-file'] as const) {
+      const [asItWas, fs] = run(name).runs;
+      expect(asItWas.popsImpacted).toHaveLength(asItWas.popsTotal);
+      expect(asItWas.peakFailingShare).toBeGreaterThan(0.5);
+      expect(fs.heldAt).toBe('validation');
+      expect(fs.popsImpacted).toEqual([]);
+    }
+    expect(run('2019-waf-regex').runs[1].findings.map((f) => f.code)).toContain('waf_regex_superlinear');
+    expect(run('2025-feature-file').runs[1].findings.map((f) => f.code)).toEqual(expect.arrayContaining(['data_file_feature_limit', 'data_file_growth']));
+  });
+});
