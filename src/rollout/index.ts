@@ -13,3 +13,4 @@ export {
   stepRollout,
 } from './lifecycle.js';
 export { PlanError, type PlanOptions, type RolloutPlan, artifactScope, describeArtifact, planRollout, resolveScope } from './plan.js';
+export { type ExecutorListener, RolloutError, RolloutExecutor } from './io/executor.js';

@@ -1,0 +1,1 @@
+export { type AuditEntry, FailsmallStore, StoreError, type TokenRole } from './store.js';

@@ -1,0 +1,106 @@
+// The executor over a real SQLite file and a test target that keeps installed rules in memory
+// and can "crash the control plane" at any enforcement call. After a restart (a new executor
+// over the same file) and recover(), every PoP holds exactly what the store says.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Artifact, EnforcementTarget, PopHealth } from '../../src/fleet/enforcement.js';
+import type { NetworkDescription } from '../../src/fleet/network.js';
+import { ManualClock } from '../../src/lib/clock.js';
+import { RolloutExecutor, expectedInstalled, planRollout } from '../../src/rollout/index.js';
+import { FailsmallStore } from '../../src/store/index.js';
+
+class Crash extends Error {}
+
+/** Holds installed rule ids per PoP; throws Crash on the n-th apply/revert (1-based). */
+class MemoryTarget implements EnforcementTarget {
+  readonly installedBy = new Map<string, Set<string>>();
+  calls = 0;
+  constructor(private readonly crashAt = Number.POSITIVE_INFINITY) {}
+  private step(): void {
+    if (++this.calls === this.crashAt) throw new Crash(`control plane died at call ${this.calls}`);
+  }
+  async apply(popId: string, a: Artifact): Promise<void> {
+    this.step();
+    if (a.kind !== 'flowspec') return;
+    const set = this.installedBy.get(popId) ?? new Set<string>();
+    for (const r of a.add) set.add(r.id);
+    this.installedBy.set(popId, set);
+  }
+  async revert(popId: string, a: Artifact): Promise<void> {
+    this.step();
+    if (a.kind !== 'flowspec') return;
+    for (const r of a.add) this.installedBy.get(popId)?.delete(r.id);
+  }
+  async health(popId: string): Promise<PopHealth> {
+    return { popId, atMs: 0, httpErrorRate: 0, trafficFailing: 0, routers: [{ routerId: `${popId}-r`, up: true, cpu: 0.1, memory: 0.3, bgpEstablished: true, installedRuleIds: [...(this.installedBy.get(popId) ?? [])], crashes: 0 }] };
+  }
+  async installed(popId: string): Promise<readonly string[]> {
+    return [...(this.installedBy.get(popId) ?? [])];
+  }
+}
+
+const network: NetworkDescription = { name: 't', ownedPrefixes: [], mtuBytes: 1500, pops: Array.from({ length: 6 }, (_, i) => ({ id: `p${i}`, region: 'eu', anycastPrefixes: [], capacityBps: (i + 1) * 1e9, routers: [] })) };
+const artifact = (id: string, pops: string[]): Artifact => ({ kind: 'flowspec', add: [{ id, family: 'ipv4', match: { destination: '192.0.2.1/32' }, action: { kind: 'discard' }, scope: { kind: 'pops', pops }, provenance: {} }], withdraw: [] });
+const dir = mkdtempSync(join(tmpdir(), 'failsmall-exec-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Run a scripted operator session until the target crashes; return how far it got. */
+async function session(ex: RolloutExecutor, clock: ManualClock): Promise<void> {
+  await ex.create(planRollout(artifact('r-a', ['p0', 'p1', 'p2', 'p3']), network, { id: 'a', author: 'ann', nowMs: clock.nowMs(), bakeMs: 1000 }));
+  await ex.create(planRollout(artifact('r-b', ['p2', 'p4', 'p5']), network, { id: 'b', author: 'bob', nowMs: clock.nowMs(), bakeMs: 1000 }));
+  await expect(ex.approve('a', 'ann')).rejects.toThrow(/cannot approve/);
+  await ex.approve('a', 'carol');
+  await ex.start('a', 'ann');
+  await ex.start('b', 'bob');
+  for (let i = 0; i < 4; i++) {
+    clock.advance(1000);
+    await ex.tick();
+  }
+  await ex.rollback('b', 'bob', 'wrong victim');
+  await ex.killSwitch('flowspec', 'oncall', 'drill');
+}
+
+describe('executor crash recovery', () => {
+  it('completes the scripted session without a crash (sanity)', async () => {
+    const store = await FailsmallStore.openSqlite(join(dir, 'ok.sqlite'));
+    const target = new MemoryTarget();
+    const clock = new ManualClock(0);
+    await session(new RolloutExecutor(store, target, clock), clock);
+    expect((await store.getRollout('b'))?.phase).toBe('rolled-back');
+    expect([...target.installedBy.values()].every((s) => s.size === 0)).toBe(true);
+    expect((await store.listAudit()).map((e) => e.action)).toContain('killswitch');
+    await store.close();
+  });
+
+  it('after a crash at every enforcement call, recovery makes installed == store', async () => {
+    const total = await (async () => {
+      const store = await FailsmallStore.openSqlite(join(dir, 'count.sqlite'));
+      const t = new MemoryTarget();
+      const clock = new ManualClock(0);
+      await session(new RolloutExecutor(store, t, clock), clock);
+      await store.close();
+      return t.calls;
+    })();
+    expect(total).toBeGreaterThan(8);
+    for (let crashAt = 1; crashAt <= total; crashAt++) {
+      const file = join(dir, `crash-${crashAt}.sqlite`);
+      const store = await FailsmallStore.openSqlite(file);
+      const target = new MemoryTarget(crashAt);
+      const clock = new ManualClock(0);
+      await expect(session(new RolloutExecutor(store, target, clock), clock)).rejects.toBeInstanceOf(Crash);
+      await store.close();
+      // restart: new store handle, new executor, same fleet
+      const store2 = await FailsmallStore.openSqlite(file);
+      const healed = new MemoryTarget();
+      for (const [pop, set] of target.installedBy) healed.installedBy.set(pop, new Set(set));
+      await new RolloutExecutor(store2, healed, clock).recover();
+      const expected = expectedInstalled(await store2.listRollouts({ limit: 100 }));
+      for (const pop of network.pops.map((p) => p.id)) {
+        expect([...(healed.installedBy.get(pop) ?? [])].sort(), `crash at call ${crashAt}, PoP ${pop}`).toEqual([...(expected.get(pop) ?? [])].sort());
+      }
+      await store2.close();
+    }
+  });
+});

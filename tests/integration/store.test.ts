@@ -1,0 +1,68 @@
+// One behaviour suite for both stores: SQLite always, PostgreSQL on a throwaway cluster.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NetworkDescription } from '../../src/fleet/network.js';
+import { initialRolloutState, planRollout, stepRollout } from '../../src/rollout/index.js';
+import { FailsmallStore } from '../../src/store/index.js';
+import { type TempPostgres, startTempPostgres } from '../support/postgres.js';
+
+const network: NetworkDescription = { name: 't', ownedPrefixes: [], mtuBytes: 1500, pops: [{ id: 'p1', region: 'eu', anycastPrefixes: [], routers: [] }, { id: 'p2', region: 'eu', anycastPrefixes: [], routers: [] }] };
+const plan = planRollout({ kind: 'flowspec', add: [{ id: 'r1', family: 'ipv4', match: { destination: '192.0.2.1/32' }, action: { kind: 'discard' }, scope: { kind: 'pops', pops: ['p1'] }, provenance: {} }], withdraw: [] }, network, { id: 'ro-1', author: 'ann', nowMs: 1000 });
+
+function storeSuite(name: string, open: () => Promise<FailsmallStore>): void {
+  describe(`store: ${name}`, () => {
+    let store: FailsmallStore;
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    it('records rollout state with an append-only event log', async () => {
+      const s0 = initialRolloutState(plan);
+      await store.recordRollout(s0, { type: 'created', atMs: 1000 });
+      const r = stepRollout(s0, { type: 'start', by: 'ann', atMs: 2000 });
+      await store.recordRollout(r.state, { type: 'start', by: 'ann', atMs: 2000 });
+      expect((await store.getRollout('ro-1'))?.phase).toBe('running');
+      expect((await store.listRollouts({ phases: ['running'] })).map((s) => s.plan.id)).toEqual(['ro-1']);
+      expect((await store.rolloutEvents('ro-1')).map((e) => e.type)).toEqual(['created', 'start']);
+      await expect(store.db.deleteFrom('rollout_events').execute()).rejects.toThrow(/append-only/);
+    });
+
+    it('keeps the audit log append-only in the database itself', async () => {
+      await store.appendAudit({ atMs: 5, actor: 'ann', action: 'start', target: 'ro-1', reason: 'dns attack', diff: { scope: ['p1'] } });
+      const [e] = await store.listAudit();
+      expect(e).toMatchObject({ actor: 'ann', action: 'start', diff: { scope: ['p1'] } });
+      await expect(store.db.updateTable('audit_log').set({ actor: 'mallory' }).execute()).rejects.toThrow(/append-only/);
+      await expect(store.db.deleteFrom('audit_log').execute()).rejects.toThrow(/append-only/);
+      expect((await store.listAudit())[0]?.actor).toBe('ann');
+    });
+
+    it('stores token hashes with roles and attacks', async () => {
+      await store.putToken('ab'.repeat(32), 'ann', 'approver', 1);
+      expect(await store.findToken('ab'.repeat(32))).toEqual({ subject: 'ann', role: 'approver' });
+      expect(await store.findToken('cd'.repeat(32))).toBeUndefined();
+      await store.upsertAttack('a1', { id: 'a1', peakPps: 1 }, 1);
+      await store.upsertAttack('a1', { id: 'a1', peakPps: 2 }, 2);
+      expect(await store.listAttacks()).toEqual([{ id: 'a1', peakPps: 2 }]);
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'failsmall-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+storeSuite('sqlite', () => FailsmallStore.openSqlite(join(dir, 'test.sqlite')));
+
+describe('store: postgres', async () => {
+  const pgOrSkip = await startTempPostgres().catch((e: Error) => ({ skip: `could not start PostgreSQL: ${e.message}` }));
+  if ('skip' in pgOrSkip) {
+    it.skip(`postgres suite skipped: ${pgOrSkip.skip}`, () => {});
+    return;
+  }
+  const pgServer: TempPostgres = pgOrSkip;
+  afterAll(() => pgServer.stop());
+  storeSuite('postgres', () => FailsmallStore.openPostgres(pgServer.url));
+});
