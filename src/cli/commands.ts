@@ -7,6 +7,9 @@ import { register as registerDetect } from './commands/detect.js';
 import { register as registerReplay } from './commands/replay.js';
 import { register as registerSynth } from './commands/synth.js';
 import { register as registerSimulate } from './commands/simulate.js';
+import { register as registerDemo } from './commands/demo.js';
+import { register as registerServe } from './commands/serve.js';
+import { register as registerToken } from './commands/token.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -17,4 +20,7 @@ export const commandRegistrations: RegisterCommand[] = [
   registerReplay,
   registerSynth,
   registerSimulate,
+  registerDemo,
+  registerServe,
+  registerToken,
 ];

@@ -1,0 +1,38 @@
+// Options shared by serve and demo: database, network and device models.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { ControlPlane } from '../control-plane/control-plane.js';
+import { loadModels, loadNetwork } from './inputs.js';
+import { UsageError } from './exit-codes.js';
+
+export const DEFAULT_NETWORK = new URL('../../tests/fixtures/network/example.yaml', import.meta.url).pathname;
+
+export function addControlPlaneOptions(cmd: Command, defaultDb: string): Command {
+  return cmd
+    .option('--db <path>', 'SQLite database file', defaultDb)
+    .option('--network <file>', 'network description YAML', DEFAULT_NETWORK)
+    .option('--device-models <dir>', 'device model profiles (default: shipped data/device-models)')
+    .option('--seed <n>', 'simulation seed', (v) => Number.parseInt(v, 10), 1)
+    .option('--host <host>', 'listen address (loopback by default)', '127.0.0.1')
+    .option('--port <port>', 'listen port (0 = any free port)', (v) => Number.parseInt(v, 10), 8080);
+}
+
+export interface ControlPlaneCliOptions {
+  db: string;
+  network: string;
+  deviceModels?: string;
+  seed: number;
+  host: string;
+  port: number;
+}
+
+export async function openControlPlane(o: ControlPlaneCliOptions, fresh = false): Promise<ControlPlane> {
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new UsageError(`--port must be 0-65535, got ${o.port}`);
+  if (o.db !== ':memory:') mkdirSync(dirname(o.db), { recursive: true });
+  if (fresh && o.db !== ':memory:') {
+    const { rmSync } = await import('node:fs');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${o.db}${suffix}`, { force: true });
+  }
+  return ControlPlane.open({ dbPath: o.db, network: loadNetwork(o.network), deviceModels: loadModels(o.deviceModels), seed: o.seed, startMs: Date.now() });
+}

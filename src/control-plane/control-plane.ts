@@ -1,0 +1,269 @@
+// The control plane's composition of services, shared by `failsmall serve`, `failsmall demo`
+// and the HTTP API: store, simulated fleet (EnforcementTarget), rollout executor, detector,
+// validation, live events and metrics. Time is a ManualClock advanced by the owner
+// (simulated time), so the whole pipeline is replayable.
+import { randomBytes } from 'node:crypto';
+import { EventBus } from '../api/event-bus.js';
+import { AttackDetector, type Attack, type Signature, profileAttack, proposeRule } from '../detect/index.js';
+import type { DeviceModel } from '../fleet/device-model.js';
+import type { Artifact } from '../fleet/enforcement.js';
+import type { NetworkDescription } from '../fleet/network.js';
+import { FleetSimulation, SimulationTarget } from '../fleet/simulator/index.js';
+import { ManualClock } from '../lib/clock.js';
+import { type RolloutState, RolloutExecutor, planRollout } from '../rollout/index.js';
+import { type Finding, type MitigationRule, renderRules, validateRules } from '../rules/index.js';
+import { FailsmallStore, type TokenRole } from '../store/index.js';
+import type { FlowRecord } from '../telemetry/flow-record.js';
+import { hashToken } from '../api/auth.js';
+import { type ControlPlaneMetrics, createMetrics } from './metrics.js';
+
+export interface ControlPlaneOptions {
+  readonly dbPath: string;
+  readonly network: NetworkDescription;
+  readonly deviceModels: readonly DeviceModel[];
+  readonly seed: number;
+  readonly startMs: number;
+  readonly bakeMs?: number;
+}
+
+/** A change failed validation: it never leaves the control plane. */
+export class ChangeRejected extends Error {
+  override name = 'ChangeRejected';
+  constructor(readonly findings: readonly Finding[]) {
+    super(`rejected by validation: ${findings.filter((f) => f.severity === 'error').map((f) => f.code).join(', ')}`);
+  }
+}
+
+export interface AttackRecord {
+  attack: Attack;
+  signature?: Signature;
+  rule?: MitigationRule;
+  findings?: readonly Finding[];
+  rolloutId?: string;
+}
+
+export class ControlPlane {
+  readonly clock: ManualClock;
+  readonly events: EventBus;
+  readonly metrics: ControlPlaneMetrics;
+  readonly sim: FleetSimulation;
+  readonly target: SimulationTarget;
+  readonly executor: RolloutExecutor;
+  readonly detector = new AttackDetector();
+  readonly attacks = new Map<string, AttackRecord>();
+  private rolloutSeq = 0;
+
+  private constructor(
+    readonly store: FailsmallStore,
+    readonly network: NetworkDescription,
+    readonly deviceModels: readonly DeviceModel[],
+    private readonly opts: ControlPlaneOptions,
+  ) {
+    this.clock = new ManualClock(opts.startMs);
+    this.events = new EventBus(() => this.clock.nowMs(), 2000);
+    this.metrics = createMetrics();
+    this.sim = new FleetSimulation(network, deviceModels, { seed: opts.seed, startMs: opts.startMs });
+    this.target = new SimulationTarget(this.sim);
+    this.executor = new RolloutExecutor(store, this.target, this.clock);
+    this.executor.onChange((kind, data) => {
+      if (kind === 'rollout') {
+        const s = data as RolloutState;
+        this.events.publish('rollout', { id: s.plan.id, phase: s.phase, waveIndex: s.waveIndex });
+      } else this.events.publish('audit', data);
+    });
+  }
+
+  static async open(opts: ControlPlaneOptions): Promise<ControlPlane> {
+    const store = await FailsmallStore.openSqlite(opts.dbPath);
+    const cp = new ControlPlane(store, opts.network, opts.deviceModels, opts);
+    // The simulated fleet starts empty: bring it to what the store says (a restart).
+    await cp.executor.recover();
+    await cp.refreshGauges();
+    return cp;
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  /** Create an API token; only its hash is stored. Returns the token (shown once). */
+  async issueToken(subject: string, role: TokenRole): Promise<string> {
+    const token = `fs_${randomBytes(18).toString('base64url')}`;
+    await this.store.putToken(hashToken(token), subject, role, this.clock.nowMs());
+    return token;
+  }
+
+  validate(rules: readonly MitigationRule[], approvals?: ReadonlyMap<string, string>): Finding[] {
+    const findings = validateRules(rules, { network: this.network, deviceModels: this.deviceModels, nowMs: this.clock.nowMs(), ...(approvals ? { approvals } : {}) });
+    this.metrics.validations.inc({ outcome: findings.some((f) => f.severity === 'error') ? 'rejected' : 'accepted' });
+    return findings;
+  }
+
+  /** Validate, plan and record a rollout. A wide one waits for an approver other than its author. */
+  async proposeRollout(input: { artifact: Artifact; author: string; reason: string; bakeMs?: number; approvals?: ReadonlyMap<string, string> }): Promise<RolloutState> {
+    if (input.artifact.kind === 'flowspec') {
+      const findings = this.validate(input.artifact.add, input.approvals);
+      if (findings.some((f) => f.severity === 'error')) throw new ChangeRejected(findings);
+    }
+    const id = `ro-${new Date(this.clock.nowMs()).toISOString().slice(0, 10).replace(/-/g, '')}-${++this.rolloutSeq}-${randomBytes(2).toString('hex')}`;
+    const plan = planRollout(input.artifact, this.network, { id, author: input.author, reason: input.reason, nowMs: this.clock.nowMs(), bakeMs: input.bakeMs ?? this.opts.bakeMs ?? 30_000 });
+    const state = await this.executor.create(plan);
+    await this.refreshGauges();
+    return state;
+  }
+
+  /** Feed telemetry (in time order); detection events update attacks and publish. */
+  ingest(records: Iterable<FlowRecord>): void {
+    let n = 0;
+    for (const f of records) {
+      this.detector.ingest(f);
+      n++;
+    }
+    this.metrics.detectorRecords.inc(n);
+    this.handleDetections();
+  }
+
+  /** Profile an active attack and propose a validated rule for it. */
+  proposeForAttack(attackId: string, author = 'failsmall-profiler'): AttackRecord | undefined {
+    const rec = this.attacks.get(attackId);
+    const samples = this.detector.attackSamples(attackId);
+    if (!rec || !samples) return undefined;
+    rec.signature = profileAttack(rec.attack, samples, { mtuBytes: this.network.mtuBytes });
+    rec.rule = proposeRule(rec.attack, rec.signature, { nowMs: this.clock.nowMs(), author });
+    rec.findings = this.validate([rec.rule]);
+    this.events.publish('signature', { attackId, summary: rec.signature.summary });
+    this.events.publish('rule', { attackId, ruleId: rec.rule.id, errors: rec.findings.filter((f) => f.severity === 'error').length });
+    return rec;
+  }
+
+  /** Move simulated time: the fleet, the detector windows and every running rollout. */
+  async advance(ms: number): Promise<void> {
+    this.clock.advance(ms);
+    this.sim.advance(this.clock.nowMs());
+    this.detector.advance(this.clock.nowMs());
+    this.handleDetections();
+    const changed = await this.executor.tick();
+    for (const s of changed) {
+      if (s.phase === 'rolled-back') {
+        this.metrics.rollbacks.inc({ cause: s.gateFailures.length > 0 ? 'gate' : 'manual' });
+        for (const g of s.gateFailures) this.metrics.gateFailures.inc({ gate: g.gate });
+      }
+    }
+    await this.refreshGauges();
+    this.events.publish('pop-health', { atMs: this.clock.nowMs(), failing: this.sim.failingShare() });
+  }
+
+  async killSwitch(kind: Artifact['kind'], by: string, reason: string): Promise<string[]> {
+    const ids = await this.executor.killSwitch(kind, by, reason);
+    this.metrics.killSwitches.inc({ kind });
+    if (ids.length > 0) this.metrics.rollbacks.inc({ cause: 'killswitch' }, ids.length);
+    await this.refreshGauges();
+    return ids;
+  }
+
+  private handleDetections(): void {
+    for (const e of this.detector.drainEvents()) {
+      const rec = this.attacks.get(e.attack.id) ?? { attack: e.attack };
+      rec.attack = e.attack;
+      this.attacks.set(e.attack.id, rec);
+      if (e.kind === 'start') this.metrics.attacksStarted.inc({ type: e.attack.type });
+      if (e.kind !== 'update' || e.attack.series.length % 4 === 0) this.events.publish('attack', { id: e.attack.id, kind: e.kind, type: e.attack.type, pps: e.attack.currentPps });
+      void this.store.upsertAttack(e.attack.id, e.attack, this.clock.nowMs());
+    }
+    this.metrics.attacksActive.set(this.detector.activeAttacks().length);
+  }
+
+  private async refreshGauges(): Promise<void> {
+    const all = await this.store.listRollouts({ limit: 1000 });
+    this.metrics.rollouts.reset();
+    for (const s of all) this.metrics.rollouts.inc({ phase: s.phase });
+    for (const p of this.network.pops) this.metrics.popUp.set({ pop: p.id }, this.sim.popHealth(p.id).routers.some((r) => r.up) ? 1 : 0);
+    this.metrics.trafficFailing.set(this.sim.failingShare());
+  }
+
+  // --- views for the API and dashboard -----------------------------------------------------
+
+  fleetView() {
+    return this.network.pops.map((p) => {
+      const h = this.sim.popHealth(p.id);
+      const up = h.routers.filter((r) => r.up).length;
+      const sp = this.sim.pops.get(p.id)!;
+      const status = up === 0 ? 'down' : up < h.routers.length || h.httpErrorRate > 0.01 || h.trafficFailing > 0.01 ? 'degraded' : 'ok';
+      return {
+        id: p.id,
+        region: p.region,
+        status,
+        routersUp: up,
+        routers: h.routers.length,
+        trafficFailing: h.trafficFailing,
+        httpErrorRate: h.httpErrorRate,
+        load: sp.capacityBps > 0 ? sp.loadBps / sp.capacityBps : 0,
+        installedRules: this.sim.announcedAt(p.id).length,
+        ...(p.location ? { location: p.location } : {}),
+        routerHealth: h.routers,
+      };
+    });
+  }
+
+  attackViews() {
+    return [...this.attacks.values()]
+      .sort((a, b) => b.attack.startMs - a.attack.startMs)
+      .map((r) => ({
+        id: r.attack.id,
+        destination: r.attack.destination,
+        type: r.attack.type,
+        state: r.attack.state,
+        startMs: r.attack.startMs,
+        detectedMs: r.attack.detectedMs,
+        ...(r.attack.endMs !== undefined ? { endMs: r.attack.endMs } : {}),
+        peakPps: r.attack.peakPps,
+        peakBps: r.attack.peakBps,
+        pops: r.attack.pops,
+        series: r.attack.series,
+        ...(r.signature ? { signature: { id: r.signature.id, summary: r.signature.summary, coverage: r.signature.coverage, collateral: r.signature.collateral } } : {}),
+        ...(r.rule ? { proposedRule: { id: r.rule.id, text: renderRules([r.rule], 'native').text, findings: r.findings ?? [] } } : {}),
+        ...(r.rolloutId ? { rolloutId: r.rolloutId } : {}),
+      }));
+  }
+
+  async rolloutViews() {
+    return (await this.store.listRollouts({ limit: 100 })).map(rolloutView);
+  }
+
+  async auditViews(limit = 200) {
+    return this.store.listAudit(limit);
+  }
+}
+
+export function rolloutView(s: RolloutState) {
+  const reverted = new Set(s.reverted);
+  return {
+    id: s.plan.id,
+    title: s.plan.title,
+    kind: s.plan.artifact.kind,
+    state: s.phase,
+    author: s.plan.author,
+    ...(s.approvedBy ? { approvedBy: s.approvedBy } : {}),
+    needsApproval: s.phase === 'awaiting-approval',
+    wide: s.plan.wide,
+    createdMs: s.plan.createdMs,
+    bakeMs: s.plan.bakeMs,
+    ...(s.rollbackReason ? { rollbackReason: s.rollbackReason } : {}),
+    waves: s.plan.waves.map((pops, index) => {
+      const state =
+        index > s.waveIndex
+          ? 'pending'
+          : pops.every((p) => reverted.has(p))
+            ? s.gateFailures.some((g) => pops.includes(g.popId))
+              ? 'failed'
+              : 'reverted'
+            : index < s.waveIndex || s.phase === 'completed'
+              ? 'passed'
+              : s.phase === 'running' || s.phase === 'paused'
+                ? 'baking'
+                : 'passed';
+      return { index, pops: [...pops], state, bakeMs: s.plan.bakeMs, ...(index === s.waveIndex && s.waveStartedMs !== undefined ? { startedMs: s.waveStartedMs } : {}) };
+    }),
+    gateFailures: s.gateFailures,
+  };
+}
