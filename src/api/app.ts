@@ -100,6 +100,7 @@ export async function buildApiServer(core: ApiCore, domains: readonly RegisterRo
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      res.write(': connected\n\n'); // flush headers so the client sees the stream open
       const send = (e: { id: number; type: string; atMs: number; data: unknown }): void => {
         res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify({ atMs: e.atMs, data: e.data })}\n\n`);
       };
