@@ -10,6 +10,7 @@ import { register as registerSimulate } from './commands/simulate.js';
 import { register as registerDemo } from './commands/demo.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerToken } from './commands/token.js';
+import { register as registerRollout } from './commands/rollout.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -23,4 +24,5 @@ export const commandRegistrations: RegisterCommand[] = [
   registerDemo,
   registerServe,
   registerToken,
+  registerRollout,
 ];
