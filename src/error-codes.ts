@@ -5,6 +5,7 @@ import { API_CODES } from './api/api-error.js';
 import { ARTIFACT_CODES } from './artifacts/codes.js';
 import { ROLLOUT_CODES } from './rollout/codes.js';
 import { WAF_CODES } from './waf/codes.js';
+import { AGENT_CODES } from './fleet/agent/codes.js';
 import { LIB_CODES } from './lib/codes.js';
 import { BGP_CODES } from './bgp/codes.js';
 import { FLOWSPEC_CODES } from './flowspec/codes.js';
@@ -19,6 +20,7 @@ export const ALL_CODE_GROUPS: Record<string, Record<string, string>> = {
   rollout: ROLLOUT_CODES,
   waf: WAF_CODES,
   artifacts: ARTIFACT_CODES,
+  agent: AGENT_CODES,
   bgp: BGP_CODES,
   flowspec: FLOWSPEC_CODES,
   'rules/validate': RULES_VALIDATE_CODES,

@@ -11,6 +11,7 @@ import { register as registerDemo } from './commands/demo.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerToken } from './commands/token.js';
 import { register as registerRollout } from './commands/rollout.js';
+import { register as registerAgent } from './commands/agent.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -25,4 +26,5 @@ export const commandRegistrations: RegisterCommand[] = [
   registerServe,
   registerToken,
   registerRollout,
+  registerAgent,
 ];
