@@ -6,6 +6,7 @@ import { ARTIFACT_CODES } from './artifacts/codes.js';
 import { ROLLOUT_CODES } from './rollout/codes.js';
 import { WAF_CODES } from './waf/codes.js';
 import { AGENT_CODES } from './fleet/agent/codes.js';
+import { TELEMETRY_CODES } from './telemetry/codes.js';
 import { LIB_CODES } from './lib/codes.js';
 import { BGP_CODES } from './bgp/codes.js';
 import { FLOWSPEC_CODES } from './flowspec/codes.js';
@@ -21,6 +22,7 @@ export const ALL_CODE_GROUPS: Record<string, Record<string, string>> = {
   waf: WAF_CODES,
   artifacts: ARTIFACT_CODES,
   agent: AGENT_CODES,
+  telemetry: TELEMETRY_CODES,
   bgp: BGP_CODES,
   flowspec: FLOWSPEC_CODES,
   'rules/validate': RULES_VALIDATE_CODES,

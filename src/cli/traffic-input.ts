@@ -1,8 +1,10 @@
 // Where CLI commands read traffic from: a FlowRecord JSON-lines file, or a seeded synthetic
-// scenario "synth:SCENARIO[:SEED]". (Packet captures go through the telemetry decoders.)
+// scenario "synth:SCENARIO[:SEED]", or a pcap/pcapng capture (every packet one unsampled record).
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { FlowRecord } from '../telemetry/flow-record.js';
+import { captureToFlows, readCapture } from '../telemetry/index.js';
 import { SCENARIO_NAMES, type ScenarioName, defaultSynthConfig, generateFlows } from '../telemetry/synth/index.js';
 import { UsageError } from './exit-codes.js';
 
@@ -19,13 +21,21 @@ export function parseSynthSpec(spec: string): { scenario: ScenarioName | 'none';
 }
 
 /** Yields records from the source; bad JSON lines are counted in `errors` and skipped. */
-export async function* readTraffic(spec: string, errors: { lines: number[] }): AsyncGenerator<FlowRecord> {
+export async function* readTraffic(spec: string, errors: { lines: number[] }, opts: { pop?: string } = {}): AsyncGenerator<FlowRecord> {
   const synth = parseSynthSpec(spec);
   if (synth) {
     yield* generateFlows(defaultSynthConfig(synth.scenario, { seed: synth.seed, startMs: SYNTH_START_MS }));
     return;
   }
-  if (/\.(pcap|pcapng|cap)$/i.test(spec)) throw new UsageError(`${spec}: packet captures are not readable here yet; convert to FlowRecord JSON lines or use synth:SCENARIO`);
+  if (/\.(pcap|pcapng|cap)$/i.test(spec)) {
+    const read = readCapture(await readFile(spec));
+    if (read.format === 'unknown') throw new UsageError(`${spec}: ${read.error?.message ?? 'not a capture'}`);
+    if (read.error) process.stderr.write(`failsmall: ${spec}: stopped at byte ${read.error.offset}: ${read.error.code}: ${read.error.message} (${read.packets.length} packets read)\n`);
+    const flows = captureToFlows(read.packets, spec);
+    for (const [code, n] of Object.entries(flows.errors)) process.stderr.write(`failsmall: ${spec}: ${n} packet(s) skipped: ${code}\n`);
+    for (const f of flows.records) yield opts.pop ? { ...f, pop: opts.pop } : f;
+    return;
+  }
   const rl = createInterface({ input: createReadStream(spec, 'utf8'), crlfDelay: Infinity });
   let n = 0;
   for await (const line of rl) {

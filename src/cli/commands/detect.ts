@@ -32,14 +32,15 @@ export function register(program: Command): void {
     .option('--mtu <bytes>', 'network MTU when no --network is given', num('--mtu'), 4470)
     .option('--threshold-pps <pps>', 'per-host alarm threshold (estimated pps)', num('--threshold-pps'))
     .option('--threshold-bps <bps>', 'per-host alarm threshold (estimated bits/s)', num('--threshold-bps'))
+    .option('--pop <id>', 'PoP where a packet capture was taken (captures carry none)')
     .option('--json', 'machine-readable output')
-    .action(async (traffic: string, opts: { network?: string; mtu: number; thresholdPps?: number; thresholdBps?: number; json?: boolean }) => {
+    .action(async (traffic: string, opts: { network?: string; mtu: number; thresholdPps?: number; thresholdBps?: number; pop?: string; json?: boolean }) => {
       const network = opts.network ? loadNetwork(opts.network) : undefined;
       const mtuBytes = network?.mtuBytes ?? opts.mtu;
       const detector = new AttackDetector({ ...(opts.thresholdPps ? { thresholdPps: opts.thresholdPps } : {}), ...(opts.thresholdBps ? { thresholdBps: opts.thresholdBps } : {}) });
       const errors = { lines: [] as number[] };
       let lastMs = 0;
-      for await (const f of readTraffic(traffic, errors)) {
+      for await (const f of readTraffic(traffic, errors, opts.pop ? { pop: opts.pop } : {})) {
         detector.ingest(f);
         lastMs = Math.max(lastMs, f.timestampMs);
       }
