@@ -1,6 +1,7 @@
 // Shared helpers for the detection scenario tests and the quality benchmark: run a labelled
 // synthetic scenario through the detector and profiler and score the result against the labels.
 import { AttackDetector, type DetectorConfig, profileAttack } from '../../src/detect/index.js';
+import { flowMatchesRule } from '../../src/rules/classifier/index.js';
 import type { Attack, Signature } from '../../src/detect/index.js';
 import { DEFAULT_CARPET_PREFIX, DEFAULT_VICTIM_HOST, type ScenarioName, defaultSynthConfig, generateFlows } from '../../src/telemetry/synth/index.js';
 import type { FlowRecord } from '../../src/telemetry/flow-record.js';
@@ -21,20 +22,9 @@ export interface ScenarioRun {
   readonly falseAlarms: number;
 }
 
+/** Does the signature's match cover the record? The classifier's reference semantics. */
 function matches(sig: Signature, f: FlowRecord): boolean {
-  const m = sig.match;
-  const inRanges = (v: number, rs?: ReadonlyArray<{ min: number; max: number }>): boolean => !rs || rs.some((r) => v >= r.min && v <= r.max);
-  if (m.destination) {
-    const [net, lenText] = m.destination.split('/');
-    const len = Number(lenText);
-    const toInt = (a: string): number => a.split('.').reduce((x, o) => x * 256 + Number(o), 0);
-    const mask = len === 0 ? 0 : Math.floor(toInt(f.dstAddr) / 2 ** (32 - len));
-    if (mask !== Math.floor(toInt(net!) / 2 ** (32 - len))) return false;
-  }
-  if (!inRanges(f.protocol, m.protocols) || !inRanges(f.srcPort, m.sourcePorts) || !inRanges(f.dstPort, m.destinationPorts) || !inRanges(f.packetLengthBytes, m.packetLengths)) return false;
-  if (m.tcpFlags && !m.tcpFlags.some((clause) => clause.every((t) => (t.op === 'all' ? (f.tcpFlags & t.bits) === t.bits : t.op === 'none' ? (f.tcpFlags & t.bits) === 0 : t.op === 'any' ? (f.tcpFlags & t.bits) !== 0 : (f.tcpFlags & t.bits) !== t.bits)))) return false;
-  if (m.fragment && !m.fragment.some((clause) => clause.every((t) => (t.op === 'all' ? (f.fragmentFlags & t.bits) === t.bits : (f.fragmentFlags & t.bits) === 0)))) return false;
-  return true;
+  return flowMatchesRule({ id: sig.id, family: sig.family === 4 ? 'ipv4' : 'ipv6', match: sig.match, action: { kind: 'discard' }, scope: { kind: 'global' }, provenance: {} }, f);
 }
 
 export function runScenario(scenario: ScenarioName | 'none', seed: number, opts: { sampleRate?: number; attackPps?: number; detector?: Partial<DetectorConfig> } = {}): ScenarioRun {

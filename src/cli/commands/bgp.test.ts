@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FlowspecSpeaker } from '../../bgp/index.js';
-import { runCli } from '../program.js';
+import { runCliCaptured } from '../../../tests/support/run-cli.js';
 
 const vector = (rel: string): string => fileURLToPath(new URL(`../../../tests/vectors/bgp/${rel}`, import.meta.url));
 const fixture = (rel: string): string => fileURLToPath(new URL(`../../../tests/fixtures/${rel}`, import.meta.url));
@@ -12,24 +12,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await runCli(argv);
-    return { code, stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const run = (...argv: string[]) => runCliCaptured(argv);
 
 describe('failsmall bgp decode', () => {
   it('decodes a captured exabgp UPDATE into components, actions and the model rule', async () => {

@@ -5,22 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../program.js';
+import { runCliCaptured } from '../../../tests/support/run-cli.js';
 
 const NETWORK = fileURLToPath(new URL('../../../tests/fixtures/network/example.yaml', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'failsmall-detect-cli-'));
 afterEach(() => vi.restoreAllMocks());
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  const code = await runCli(argv);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
-}
+const run = (...argv: string[]) => runCliCaptured(argv);
 
 describe('failsmall synth / detect / replay', () => {
   const traffic = join(tmp, 'ntp.jsonl');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { FailsmallStore } from '../../store/index.js';
-import { runCli } from '../program.js';
+import { runCliCaptured } from '../../../tests/support/run-cli.js';
 
 const fixture = (p: string): string => fileURLToPath(new URL(`../../../tests/fixtures/rules/${p}`, import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'failsmall-rollout-cli-'));
@@ -13,12 +13,8 @@ const db = join(dir, 'r.sqlite');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(...argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  const code = await runCli([...argv, '--db', db]);
-  vi.restoreAllMocks();
-  return { code, out };
+  const r = await runCliCaptured([...argv, '--db', db]);
+  return { code: r.code, out: r.stdout };
 }
 
 describe('failsmall rollout / killswitch', () => {

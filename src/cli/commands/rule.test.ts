@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { parseNativeRules } from '../../rules/index.js';
-import { runCli } from '../program.js';
+import { runCliCaptured } from '../../../tests/support/run-cli.js';
 
 const fixture = (rel: string): string => fileURLToPath(new URL(`../../../tests/fixtures/${rel}`, import.meta.url));
 const NETWORK = fixture('network/example.yaml');
@@ -20,21 +20,7 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const code = await runCli(argv);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
-}
+const run = (...argv: string[]) => runCliCaptured(argv);
 
 describe('failsmall rule validate', () => {
   it.each(['rules/2013-dns-drop.junos', 'rules/2013-dns-drop.yaml', 'rules/2013-dns-drop-32.junos'])('rejects the 2013 rule (%s) naming the MTU: exit 1', async (file) => {
