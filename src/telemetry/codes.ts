@@ -9,4 +9,9 @@ export const TELEMETRY_CODES = {
   capture_record_too_large: 'a capture record claims more bytes than its snap length or a sane maximum',
   capture_bad_block: 'a pcapng block has an impossible length or mismatched trailer',
   capture_unknown_interface: 'a pcapng packet refers to an interface with no description block',
+  sflow_bad_version: 'the datagram is not sFlow version 5',
+  sflow_bad_agent_address: 'the agent address type is neither 1 (IPv4) nor 2 (IPv6)',
+  sflow_too_many_samples: 'more samples in one datagram than the decoder accepts (1024)',
+  sflow_too_many_records: 'more records in one sample than the decoder accepts (256)',
+  sflow_unsupported_header_protocol: 'a raw packet header record of a protocol other than Ethernet, IPv4 or IPv6',
 } as const;

@@ -3,3 +3,4 @@ export type { FlowRecord, FlowSource } from './flow-record.js';
 export { LINK_TYPE, type ParsedPacket, parsePacket } from './packet/parse-packet.js';
 export { type CaptureFlows, captureToFlows } from './pcap/capture-flows.js';
 export { type CaptureReadResult, type CapturedPacket, readCapture } from './pcap/read-capture.js';
+export { type SflowDatagram, decodeSflowDatagram, encodeSflowDatagram, sflowToFlowRecords } from './sflow/index.js';
