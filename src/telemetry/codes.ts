@@ -14,4 +14,6 @@ export const TELEMETRY_CODES = {
   sflow_too_many_samples: 'more samples in one datagram than the decoder accepts (1024)',
   sflow_too_many_records: 'more records in one sample than the decoder accepts (256)',
   sflow_unsupported_header_protocol: 'a raw packet header record of a protocol other than Ethernet, IPv4 or IPv6',
+  netflow_bad_version: 'the datagram is not the NetFlow version the decoder was asked for',
+  netflow5_bad_count: 'a NetFlow v5 header claims more than 30 records',
 } as const;

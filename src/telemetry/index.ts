@@ -4,3 +4,4 @@ export { LINK_TYPE, type ParsedPacket, parsePacket } from './packet/parse-packet
 export { type CaptureFlows, captureToFlows } from './pcap/capture-flows.js';
 export { type CaptureReadResult, type CapturedPacket, readCapture } from './pcap/read-capture.js';
 export { type SflowDatagram, decodeSflowDatagram, encodeSflowDatagram, sflowToFlowRecords } from './sflow/index.js';
+export { type Netflow5Datagram, decodeNetflow5, encodeNetflow5, netflow5ToFlowRecords } from './netflow/index.js';
