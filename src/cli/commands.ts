@@ -12,6 +12,7 @@ import { register as registerServe } from './commands/serve.js';
 import { register as registerToken } from './commands/token.js';
 import { register as registerRollout } from './commands/rollout.js';
 import { register as registerAgent } from './commands/agent.js';
+import { register as registerCollect } from './commands/collect.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -27,4 +28,5 @@ export const commandRegistrations: RegisterCommand[] = [
   registerToken,
   registerRollout,
   registerAgent,
+  registerCollect,
 ];

@@ -5,3 +5,4 @@ export { type CaptureFlows, captureToFlows } from './pcap/capture-flows.js';
 export { type CaptureReadResult, type CapturedPacket, readCapture } from './pcap/read-capture.js';
 export { type SflowDatagram, decodeSflowDatagram, encodeSflowDatagram, sflowToFlowRecords } from './sflow/index.js';
 export { type Netflow5Datagram, decodeNetflow5, encodeNetflow5, netflow5ToFlowRecords } from './netflow/index.js';
+export { type CollectorFormat, type CollectorListener, type CollectorOptions, UdpCollector } from './io/udp-collector.js';
