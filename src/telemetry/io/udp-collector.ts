@@ -19,6 +19,8 @@ export interface CollectorOptions {
   readonly listeners: readonly CollectorListener[];
   readonly registry: Registry;
   readonly queueCapacity?: number;
+  /** Socket receive buffer (SO_RCVBUF), bytes. */
+  readonly recvBufferBytes?: number;
   readonly nowMs: () => number;
   readonly onRecords: (records: readonly FlowRecord[]) => void;
 }
@@ -58,7 +60,9 @@ export class UdpCollector {
 
   async start(): Promise<void> {
     for (const l of this.o.listeners) {
-      const sock = createSocket(l.host.includes(':') ? 'udp6' : 'udp4');
+      // A large receive buffer absorbs bursts while the event loop decodes (the kernel caps it
+      // at net.core.rmem_max; raise that on a busy collector).
+      const sock = createSocket({ type: l.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: this.o.recvBufferBytes ?? 16 * 1024 * 1024 });
       sock.on('message', (buf, rinfo) => this.enqueue({ format: l.format, exporter: rinfo.address, buf, receivedMs: this.o.nowMs() }));
       await new Promise<void>((resolve, reject) => {
         sock.once('error', reject);
