@@ -10,7 +10,7 @@ export const DEFAULT_NETWORK = new URL('../../tests/fixtures/network/example.yam
 
 export function addControlPlaneOptions(cmd: Command, defaultDb: string): Command {
   return cmd
-    .option('--db <path>', 'SQLite database file', defaultDb)
+    .option('--db <path|url>', 'SQLite database file, or postgres://... for a multi-node deployment', defaultDb)
     .option('--network <file>', 'network description YAML', DEFAULT_NETWORK)
     .option('--device-models <dir>', 'device model profiles (default: shipped data/device-models)')
     .option('--seed <n>', 'simulation seed', (v) => Number.parseInt(v, 10), 1)
@@ -29,8 +29,9 @@ export interface ControlPlaneCliOptions {
 
 export async function openControlPlane(o: ControlPlaneCliOptions, fresh = false): Promise<ControlPlane> {
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new UsageError(`--port must be 0-65535, got ${o.port}`);
-  if (o.db !== ':memory:') mkdirSync(dirname(o.db), { recursive: true });
-  if (fresh && o.db !== ':memory:') {
+  const isFile = o.db !== ':memory:' && !/^postgres(ql)?:\/\//.test(o.db);
+  if (isFile) mkdirSync(dirname(o.db), { recursive: true });
+  if (fresh && isFile) {
     const { rmSync } = await import('node:fs');
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${o.db}${suffix}`, { force: true });
   }

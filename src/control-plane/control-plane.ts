@@ -18,6 +18,7 @@ import { hashToken } from '../api/auth.js';
 import { type ControlPlaneMetrics, createMetrics } from './metrics.js';
 
 export interface ControlPlaneOptions {
+  /** SQLite file (embedded default) or a postgres:// URL (multi-node). */
   readonly dbPath: string;
   readonly network: NetworkDescription;
   readonly deviceModels: readonly DeviceModel[];
@@ -74,7 +75,7 @@ export class ControlPlane {
   }
 
   static async open(opts: ControlPlaneOptions): Promise<ControlPlane> {
-    const store = await FailsmallStore.openSqlite(opts.dbPath);
+    const store = /^postgres(ql)?:\/\//.test(opts.dbPath) ? await FailsmallStore.openPostgres(opts.dbPath) : await FailsmallStore.openSqlite(opts.dbPath);
     const cp = new ControlPlane(store, opts.network, opts.deviceModels, opts);
     // The simulated fleet starts empty: bring it to what the store says (a restart).
     await cp.executor.recover();
@@ -177,7 +178,16 @@ export class ControlPlane {
     const all = await this.store.listRollouts({ limit: 1000 });
     this.metrics.rollouts.reset();
     for (const s of all) this.metrics.rollouts.inc({ phase: s.phase });
-    for (const p of this.network.pops) this.metrics.popUp.set({ pop: p.id }, this.sim.popHealth(p.id).routers.some((r) => r.up) ? 1 : 0);
+    let established = 0;
+    let down = 0;
+    for (const p of this.network.pops) {
+      const routers = this.sim.popHealth(p.id).routers;
+      this.metrics.popUp.set({ pop: p.id }, routers.some((r) => r.up) ? 1 : 0);
+      for (const r of routers) if (r.bgpEstablished) established++;
+      else down++;
+    }
+    this.metrics.bgpSessions.set({ state: 'established' }, established);
+    this.metrics.bgpSessions.set({ state: 'down' }, down);
     this.metrics.trafficFailing.set(this.sim.failingShare());
   }
 

@@ -13,6 +13,7 @@ export interface ControlPlaneMetrics {
   readonly popUp: Gauge<'pop'>;
   readonly trafficFailing: Gauge;
   readonly validations: Counter<'outcome'>;
+  readonly bgpSessions: Gauge<'state'>;
 }
 
 export function createMetrics(): ControlPlaneMetrics {
@@ -31,5 +32,6 @@ export function createMetrics(): ControlPlaneMetrics {
     popUp: new Gauge({ name: 'failsmall_pop_up', help: '1 when the PoP has at least one router up', labelNames: ['pop'], ...r }),
     trafficFailing: new Gauge({ name: 'failsmall_traffic_failing_share', help: 'Share of offered traffic failing network-wide (simulated fleet)', ...r }),
     validations: new Counter({ name: 'failsmall_validations_total', help: 'Rule validations by outcome', labelNames: ['outcome'], ...r }),
+    bgpSessions: new Gauge({ name: 'failsmall_bgp_sessions', help: 'Flowspec BGP sessions to the fleet routers by state (established, down)', labelNames: ['state'], ...r }),
   };
 }

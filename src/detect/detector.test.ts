@@ -57,6 +57,15 @@ describe('AttackDetector', () => {
     expect(attacks.map((a) => [a.destination, a.type])).toEqual([['192.0.2.0/24', 'carpet-bombing']]);
   });
 
+  it('detects towards IPv6 hosts and sees carpet bombing across an IPv6 /48', () => {
+    const d = new AttackDetector({ thresholdPps: 100_000, prefixThresholdPps: 300_000, thresholdBps: 1e15, prefixThresholdBps: 1e15 });
+    for (let t = 0; t < 2000; t += 2) d.ingest(flow(t, '2400:cb00::10', { family: 6, srcAddr: '2001:db8::1' }));
+    expect(d.activeAttacks().map((a) => [a.destination, a.family])).toEqual([['2400:cb00::10/128', 6]]);
+    const c = new AttackDetector({ thresholdPps: 100_000, prefixThresholdPps: 300_000, thresholdBps: 1e15, prefixThresholdBps: 1e15 });
+    for (let t = 0; t < 3000; t += 1) c.ingest(flow(t, `2400:cb00:0:${(t % 200).toString(16)}::1`, { family: 6 }));
+    expect(c.activeAttacks().map((a) => [a.destination, a.type])).toEqual([['2400:cb00::/48', 'carpet-bombing']]);
+  });
+
   it('keeps tracked destinations bounded whatever arrives', () => {
     const d = new AttackDetector({ maxTrackedKeys: 500 });
     for (let i = 0; i < 20_000; i++) d.ingest(flow(i, `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`));

@@ -65,4 +65,23 @@ describe('store: postgres', async () => {
   const pgServer: TempPostgres = pgOrSkip;
   afterAll(() => pgServer.stop());
   storeSuite('postgres', () => FailsmallStore.openPostgres(pgServer.url));
+
+  it('runs the control plane on PostgreSQL: a scoped rollout completes and survives a restart', async () => {
+    const { ControlPlane } = await import('../../src/control-plane/control-plane.js');
+    const { loadDeviceModelsSync } = await import('../../src/fleet/io/device-model-files.js');
+    const { parseNetworkFile } = await import('../../src/fleet/network-file.js');
+    const { readFileSync } = await import('node:fs');
+    const net = parseNetworkFile(readFileSync(new URL('../fixtures/network/example.yaml', import.meta.url), 'utf8')).network!;
+    const opts = { dbPath: pgServer.url, network: net, deviceModels: loadDeviceModelsSync(), seed: 1, startMs: Date.parse('2026-11-22T12:00:00Z') };
+    const cp = await ControlPlane.open(opts);
+    const rule = { id: 'pg-dns', family: 'ipv4' as const, match: { destination: '173.245.53.10/32', protocols: [{ min: 17, max: 17 }], sourcePorts: [{ min: 53, max: 53 }] }, action: { kind: 'discard' as const }, scope: { kind: 'pops' as const, pops: ['ams1', 'fra1'] }, expiresAt: '2026-11-22T14:00:00Z', provenance: {} };
+    const s = await cp.proposeRollout({ artifact: { kind: 'flowspec', add: [rule], withdraw: [] }, author: 'ann', reason: 'pg' });
+    await cp.executor.start(s.plan.id, 'ann');
+    for (let i = 0; i < 8; i++) await cp.advance(10_000);
+    expect((await cp.executor.get(s.plan.id)).phase).toBe('completed');
+    await cp.close();
+    const again = await ControlPlane.open(opts); // a second node / a restart: the fleet is rebuilt from the store
+    expect(again.sim.announcedAt('ams1')).toEqual(['pg-dns']);
+    await again.close();
+  });
 });

@@ -58,3 +58,21 @@ describe('2019 WAF regex and 2025 feature file', () => {
     expect(run('2025-feature-file').runs[1].findings.map((f) => f.code)).toEqual(expect.arrayContaining(['data_file_feature_limit', 'data_file_growth']));
   });
 });
+
+describe('non-Flowspec changes take the same staged path', () => {
+  it('a feature file that slipped past its check breaks only the canary proxy and is rolled back by the HTTP gate', async () => {
+    const { FleetSimulation } = await import('../../src/fleet/simulator/index.js');
+    const { planRollout } = await import('../../src/rollout/index.js');
+    const { driveRollout, networkModernMx } = await import('../../src/scenarios/index.js');
+    const network = networkModernMx();
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const sim = new FleetSimulation(network, models, { seed: 1, startMs: start, featureLimit: 200 });
+    const content = JSON.stringify({ version: 'v9', features: Array.from({ length: 240 }, (_, i) => ({ name: `f${i}`, weight: 1 })) });
+    const plan = planRollout({ kind: 'data-file', name: 'bot-features.json', version: 'v9', content }, network, { id: 'df', author: 'pipeline', nowMs: start, bakeMs: 5 * 60_000 });
+    const r = driveRollout(sim, plan, { startMs: start, approver: 'duty-manager' });
+    expect(r.state.phase).toBe('rolled-back');
+    expect(r.state.gateFailures.map((g) => g.gate)).toContain('http-error-rate-below');
+    expect(sim.summary().popsImpacted).toEqual([plan.waves[0]![0]]);
+    expect(sim.popHealth(plan.waves[0]![0]!).httpErrorRate).toBe(0); // restored after the revert
+  });
+});
