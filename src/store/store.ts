@@ -47,6 +47,9 @@ export class FailsmallStore {
 
   static async openPostgres(connectionString: string): Promise<FailsmallStore> {
     const pool = new pg.Pool({ connectionString, max: 5 });
+    // An idle connection that drops (server restart, network) is replaced by the pool; report it
+    // instead of letting it surface as an unhandled error.
+    pool.on('error', (e) => process.stderr.write(`failsmall: postgres idle connection error: ${e.message}\n`));
     const store = new FailsmallStore(new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
     await store.migrate();
     return store;

@@ -63,6 +63,25 @@ async function session(ex: RolloutExecutor, clock: ManualClock): Promise<void> {
 }
 
 describe('executor crash recovery', () => {
+  it('rolls back when a reached PoP cannot report its health (nobody can vouch for it)', async () => {
+    const store = await FailsmallStore.openSqlite(join(dir, 'blind.sqlite'));
+    const target = new MemoryTarget();
+    target.health = async (popId: string) => {
+      throw new Error(`agent at ${popId} unreachable`);
+    };
+    const clock = new ManualClock(0);
+    const ex = new RolloutExecutor(store, target, clock);
+    await ex.create(planRollout(artifact('r-x', ['p0', 'p1']), network, { id: 'x', author: 'ann', nowMs: 0, bakeMs: 1000 }));
+    await ex.start('x', 'ann');
+    clock.advance(10);
+    await ex.tick();
+    const s = await ex.get('x');
+    expect(s.phase).toBe('rolled-back');
+    expect(s.gateFailures.map((g) => g.gate)).toContain('traffic-failing-below');
+    expect(target.installedBy.get('p0')?.size ?? 0).toBe(0);
+    await store.close();
+  });
+
   it('completes the scripted session without a crash (sanity)', async () => {
     const store = await FailsmallStore.openSqlite(join(dir, 'ok.sqlite'));
     const target = new MemoryTarget();

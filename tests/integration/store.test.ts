@@ -72,7 +72,12 @@ describe('store: postgres', async () => {
     const { parseNetworkFile } = await import('../../src/fleet/network-file.js');
     const { readFileSync } = await import('node:fs');
     const net = parseNetworkFile(readFileSync(new URL('../fixtures/network/example.yaml', import.meta.url), 'utf8')).network!;
-    const opts = { dbPath: pgServer.url, network: net, deviceModels: loadDeviceModelsSync(), seed: 1, startMs: Date.parse('2026-11-22T12:00:00Z') };
+    const pgMod = await import('pg');
+    const admin = new pgMod.default.Client({ connectionString: pgServer.url });
+    await admin.connect();
+    await admin.query('create database control_plane');
+    await admin.end();
+    const opts = { dbPath: pgServer.url.replace(/\/postgres$/, '/control_plane'), network: net, deviceModels: loadDeviceModelsSync(), seed: 1, startMs: Date.parse('2026-11-22T12:00:00Z') };
     const cp = await ControlPlane.open(opts);
     const rule = { id: 'pg-dns', family: 'ipv4' as const, match: { destination: '173.245.53.10/32', protocols: [{ min: 17, max: 17 }], sourcePorts: [{ min: 53, max: 53 }] }, action: { kind: 'discard' as const }, scope: { kind: 'pops' as const, pops: ['ams1', 'fra1'] }, expiresAt: '2026-11-22T14:00:00Z', provenance: {} };
     const s = await cp.proposeRollout({ artifact: { kind: 'flowspec', add: [rule], withdraw: [] }, author: 'ann', reason: 'pg' });

@@ -48,7 +48,7 @@ export function register(program: Command): void {
         return;
       }
       log('Serving until Ctrl-C. Keep advancing simulated time in real time.');
-      const timer = setInterval(() => void cp.advance(1000), 1000);
+      const timer = setInterval(() => cp.advance(1000).catch((e: unknown) => process.stderr.write(`failsmall: advancing the fleet failed: ${e instanceof Error ? e.message : String(e)}\n`)), 1000);
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
       clearInterval(timer);
       await server.app.close();

@@ -17,7 +17,7 @@ export function register(program: Command): void {
       const server = await startServer(cp, { host: o.host, port: o.port, logger: Boolean(o.log), runDemo: () => runDemo(cp, { speed: 10, log: () => {}, autoApprove: false, sleep }) });
       process.stdout.write(`failsmall serving ${server.url} (dashboard /, API /api, OpenAPI /openapi.json, metrics /metrics)\n`);
       process.stdout.write('Create a token with: failsmall token create --role approver --subject you\n');
-      const timer = setInterval(() => void cp.advance(o.tick), o.tick);
+      const timer = setInterval(() => cp.advance(o.tick).catch((e: unknown) => process.stderr.write(`failsmall: advancing the fleet failed: ${e instanceof Error ? e.message : String(e)}\n`)), o.tick);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());

@@ -2,7 +2,7 @@
 // the store. Every event is persisted together with the state it leads to BEFORE the actions
 // run (write-ahead); on restart, recover() reconciles every PoP with what the store says.
 import type { Clock } from '../../lib/clock.js';
-import type { Artifact, EnforcementTarget } from '../../fleet/enforcement.js';
+import type { Artifact, EnforcementTarget, PopHealth } from '../../fleet/enforcement.js';
 import type { FailsmallStore } from '../../store/index.js';
 import { type RolloutAction, type RolloutEvent, type RolloutState, TERMINAL_PHASES, expectedInstalled, initialRolloutState, killSwitch, stepRollout } from '../lifecycle.js';
 import type { RolloutPlan } from '../plan.js';
@@ -103,8 +103,17 @@ export class RolloutExecutor {
     const expected = expectedInstalled(all);
     const corrections: Array<{ popId: string; rollout: string; action: 'apply' | 'revert' }> = [];
     const pops = new Set(all.flatMap((s) => s.plan.scopePops));
+    const unreachable: string[] = [];
     for (const popId of pops) {
-      const installed = new Set(await this.target.installed(popId));
+      let installedIds: readonly string[];
+      try {
+        installedIds = await this.target.installed(popId);
+      } catch (e) {
+        // A PoP the fleet no longer has (decommissioned) or cannot reach must not stop the rest.
+        unreachable.push(`${popId}: ${(e as Error).message}`);
+        continue;
+      }
+      const installed = new Set(installedIds);
       const want = expected.get(popId) ?? new Set<string>();
       for (const s of all) {
         if (s.plan.artifact.kind !== 'flowspec' || !s.plan.scopePops.includes(popId)) continue;
@@ -120,12 +129,18 @@ export class RolloutExecutor {
       }
     }
     if (corrections.length > 0) await this.audit('failsmall', 'recover', 'fleet', `reconciled ${corrections.length} PoP/rollout pair(s) with the store after restart`, corrections);
+    if (unreachable.length > 0) await this.audit('failsmall', 'recover-skipped', 'fleet', `${unreachable.length} PoP(s) could not be reconciled`, unreachable);
     for (const s of all) if (!TERMINAL_PHASES.includes(s.phase)) this.notify('rollout', s);
     return corrections;
   }
 
-  private async healthOf(pops: readonly string[]) {
-    return Promise.all(pops.map((p) => this.target.health(p)));
+  /** Health of each PoP; one that cannot be read counts as failing (nobody can vouch for it). */
+  private async healthOf(pops: readonly string[]): Promise<PopHealth[]> {
+    return Promise.all(
+      pops.map((p) =>
+        this.target.health(p).catch((): PopHealth => ({ popId: p, atMs: this.clock.nowMs(), routers: [], httpErrorRate: 0, trafficFailing: 1 })),
+      ),
+    );
   }
 
   private async perform(plan: RolloutPlan, actions: readonly RolloutAction[]): Promise<void> {
