@@ -9,7 +9,9 @@ export {
   TERMINAL_PHASES,
   expectedInstalled,
   initialRolloutState,
+  type KillSwitchStep,
   killSwitch,
+  replayRollout,
   stepRollout,
 } from './lifecycle.js';
 export { PlanError, type PlanOptions, type RolloutPlan, artifactScope, describeArtifact, planRollout, resolveScope } from './plan.js';

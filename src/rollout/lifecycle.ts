@@ -110,12 +110,14 @@ export function stepRollout(state: RolloutState, event: RolloutEvent): StepResul
       return { state: r.state, actions: [{ type: 'audit', actor: event.by, action: 'start', reason: s.plan.reason || s.plan.title }, ...r.actions] };
     }
     case 'health': {
-      if (s.phase !== 'running') return { state: s, actions: [] };
+      // A pause stops the waves, not the gates: a paused rollout still rolls back on a failure.
+      if (s.phase !== 'running' && s.phase !== 'paused') return { state: s, actions: [] };
       const active = new Set(s.reached.filter((p) => !s.reverted.includes(p)));
       const failures = event.health.filter((h) => active.has(h.popId)).flatMap((h) => evaluateGates(s.plan.gates, h, s.plan.artifact, s.baselineCrashes[h.popId]));
       if (failures.length > 0) {
         return rollBack(s, event.atMs, `health gate failed: ${failures[0]!.message}${failures.length > 1 ? ` (+${failures.length - 1} more)` : ''}`, failures, 'failsmall');
       }
+      if (s.phase === 'paused') return { state: s, actions: [] };
       if (s.bakeUntilMs !== undefined && event.atMs >= s.bakeUntilMs) {
         if (s.waveIndex + 1 >= s.plan.waves.length) {
           return { state: { ...s, phase: 'completed', updatedMs: event.atMs, endedMs: event.atMs }, actions: [{ type: 'audit', actor: 'failsmall', action: 'complete', reason: `all ${s.plan.waves.length} waves passed their gates` }] };
@@ -145,17 +147,50 @@ export function stepRollout(state: RolloutState, event: RolloutEvent): StepResul
   }
 }
 
-/** Kill switch: revert actions for every PoP each live rollout of the kind has reached. */
-export function killSwitch(states: readonly RolloutState[], kind: RolloutState['plan']['artifact']['kind'], by: string, atMs: number, reason: string): Array<{ id: string; result: StepResult }> {
-  return states
-    .filter((s) => s.plan.artifact.kind === kind && s.reached.some((p) => !s.reverted.includes(p)))
-    .map((s) => ({ id: s.plan.id, result: rollBack({ ...s, phase: s.phase }, atMs, `kill switch: ${reason}`, [], by) }));
+/** One rollout's part in a kill switch: the event to log (write-ahead) and what it leads to. */
+export interface KillSwitchStep {
+  readonly id: string;
+  readonly event: RolloutEvent;
+  readonly result: StepResult;
+}
+
+/**
+ * Kill switch: every live rollout of the kind that reached a PoP is rolled back (revert actions
+ * for each PoP it holds, newest first); every one of the kind not yet started is aborted so it
+ * cannot ship after the switch. Rollouts of other kinds are untouched.
+ */
+export function killSwitch(states: readonly RolloutState[], kind: RolloutState['plan']['artifact']['kind'], by: string, atMs: number, reason: string): KillSwitchStep[] {
+  const out: KillSwitchStep[] = [];
+  for (const s of states) {
+    if (s.plan.artifact.kind !== kind) continue;
+    let event: RolloutEvent | undefined;
+    if (s.reached.some((p) => !s.reverted.includes(p))) event = { type: 'rollback', by, atMs, reason: `kill switch: ${reason}` };
+    else if (s.phase === 'planned' || s.phase === 'awaiting-approval') event = { type: 'abort', by, atMs, reason: `kill switch: ${reason}` };
+    if (!event) continue;
+    const result = stepRollout(s, event);
+    if (!result.error) out.push({ id: s.plan.id, event, result });
+  }
+  return out;
+}
+
+/** Rebuild a rollout's state from its plan and its event log (the store's `created` marker is skipped). */
+export function replayRollout(plan: RolloutPlan, events: ReadonlyArray<RolloutEvent | { readonly type: 'created'; readonly atMs: number }>): StepResult {
+  let state = initialRolloutState(plan);
+  for (const e of events) {
+    if (e.type === 'created') continue;
+    const r = stepRollout(state, e);
+    if (r.error) return r;
+    state = r.state;
+  }
+  return { state, actions: [] };
 }
 
 /** What the store says each PoP should have installed, from the rollouts' states. */
 export function expectedInstalled(states: readonly RolloutState[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
-  for (const s of states) {
+  // Oldest first: a later rollout's withdraw removes what an earlier one added, not the reverse.
+  const ordered = [...states].sort((a, b) => a.plan.createdMs - b.plan.createdMs);
+  for (const s of ordered) {
     if (s.plan.artifact.kind !== 'flowspec') continue;
     for (const pop of s.reached) {
       if (s.reverted.includes(pop)) continue;

@@ -1,1 +1,1 @@
-export { type AuditEntry, FailsmallStore, StoreError, type TokenRole } from './store.js';
+export { type Approval, type AuditEntry, FailsmallStore, StoreError, type TokenRole } from './store.js';

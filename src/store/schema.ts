@@ -42,10 +42,18 @@ export interface AttacksTable {
   updated_ms: number;
 }
 
+export interface ApprovalsTable {
+  rollout_id: string;
+  approver: string;
+  at_ms: number;
+  reason: string;
+}
+
 export interface Database {
   rollouts: RolloutsTable;
   rollout_events: RolloutEventsTable;
   audit_log: AuditLogTable;
   api_tokens: ApiTokensTable;
   attacks: AttacksTable;
+  approvals: ApprovalsTable;
 }

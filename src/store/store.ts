@@ -5,6 +5,7 @@ import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDiale
 import pg from 'pg';
 import type { RolloutEvent, RolloutState } from '../rollout/index.js';
 import { migration0001 } from './migrations/0001-initial.js';
+import { migration0002 } from './migrations/0002-approvals.js';
 import type { Database as Schema } from './schema.js';
 
 export interface AuditEntry {
@@ -17,6 +18,13 @@ export interface AuditEntry {
   readonly diff: unknown;
 }
 
+export interface Approval {
+  readonly rolloutId: string;
+  readonly approver: string;
+  readonly atMs: number;
+  readonly reason: string;
+}
+
 export type TokenRole = 'viewer' | 'operator' | 'approver';
 
 export class StoreError extends Error {
@@ -24,7 +32,7 @@ export class StoreError extends Error {
 }
 
 function migrations(dialect: 'sqlite' | 'postgres'): MigrationProvider {
-  const all: Record<string, Migration> = { '0001-initial': migration0001(dialect) };
+  const all: Record<string, Migration> = { '0001-initial': migration0001(dialect), '0002-approvals': migration0002(dialect) };
   return { getMigrations: async () => all };
 }
 
@@ -76,7 +84,16 @@ export class FailsmallStore {
       if (existing) await tx.updateTable('rollouts').set(row).where('id', '=', p.id).execute();
       else await tx.insertInto('rollouts').values({ id: p.id, created_ms: p.createdMs, ...row }).execute();
       await tx.insertInto('rollout_events').values({ rollout_id: p.id, at_ms: event.atMs, event_json: JSON.stringify(event) }).execute();
+      // An approval the reducer accepted is also kept as its own row, in the same transaction.
+      if (event.type === 'approve' && state.approvedBy === event.by) {
+        await tx.insertInto('approvals').values({ rollout_id: p.id, approver: event.by, at_ms: event.atMs, reason: p.title }).execute();
+      }
     });
+  }
+
+  async listApprovals(rolloutId: string): Promise<Approval[]> {
+    const rows = await this.db.selectFrom('approvals').selectAll().where('rollout_id', '=', rolloutId).orderBy('at_ms').execute();
+    return rows.map((r) => ({ rolloutId: r.rollout_id, approver: r.approver, atMs: Number(r.at_ms), reason: r.reason }));
   }
 
   async getRollout(id: string): Promise<RolloutState | undefined> {
@@ -84,8 +101,11 @@ export class FailsmallStore {
     return row ? (JSON.parse(row.state_json) as RolloutState) : undefined;
   }
 
+  /** Newest first; `limit` defaults to 200, `Infinity` lists every match (the executor's kill switch and recovery). */
   async listRollouts(opts: { phases?: readonly string[]; limit?: number } = {}): Promise<RolloutState[]> {
-    let q = this.db.selectFrom('rollouts').select('state_json').orderBy('created_ms', 'desc').limit(opts.limit ?? 200);
+    const limit = opts.limit ?? 200;
+    let q = this.db.selectFrom('rollouts').select('state_json').orderBy('created_ms', 'desc').orderBy('id', 'desc');
+    if (Number.isFinite(limit)) q = q.limit(limit);
     if (opts.phases && opts.phases.length > 0) q = q.where('phase', 'in', [...opts.phases]);
     return (await q.execute()).map((r) => JSON.parse(r.state_json) as RolloutState);
   }

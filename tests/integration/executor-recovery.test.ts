@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Artifact, EnforcementTarget, PopHealth } from '../../src/fleet/enforcement.js';
 import type { NetworkDescription } from '../../src/fleet/network.js';
 import { ManualClock } from '../../src/lib/clock.js';
-import { RolloutExecutor, expectedInstalled, planRollout } from '../../src/rollout/index.js';
+import { RolloutExecutor, expectedInstalled, planRollout, replayRollout } from '../../src/rollout/index.js';
 import { FailsmallStore } from '../../src/store/index.js';
 
 class Crash extends Error {}
@@ -17,6 +17,8 @@ class Crash extends Error {}
 class MemoryTarget implements EnforcementTarget {
   readonly installedBy = new Map<string, Set<string>>();
   calls = 0;
+  /** PoPs whose routers report a new crash (a gate must fail there). */
+  readonly sick = new Set<string>();
   constructor(private readonly crashAt = Number.POSITIVE_INFINITY) {}
   private step(): void {
     if (++this.calls === this.crashAt) throw new Crash(`control plane died at call ${this.calls}`);
@@ -25,6 +27,7 @@ class MemoryTarget implements EnforcementTarget {
     this.step();
     if (a.kind !== 'flowspec') return;
     const set = this.installedBy.get(popId) ?? new Set<string>();
+    for (const id of a.withdraw) set.delete(id);
     for (const r of a.add) set.add(r.id);
     this.installedBy.set(popId, set);
   }
@@ -34,7 +37,7 @@ class MemoryTarget implements EnforcementTarget {
     for (const r of a.add) this.installedBy.get(popId)?.delete(r.id);
   }
   async health(popId: string): Promise<PopHealth> {
-    return { popId, atMs: 0, httpErrorRate: 0, trafficFailing: 0, routers: [{ routerId: `${popId}-r`, up: true, cpu: 0.1, memory: 0.3, bgpEstablished: true, installedRuleIds: [...(this.installedBy.get(popId) ?? [])], crashes: 0 }] };
+    return { popId, atMs: 0, httpErrorRate: 0, trafficFailing: 0, routers: [{ routerId: `${popId}-r`, up: true, cpu: 0.1, memory: 0.3, bgpEstablished: true, installedRuleIds: [...(this.installedBy.get(popId) ?? [])], crashes: this.sick.has(popId) ? 1 : 0 }] };
   }
   async installed(popId: string): Promise<readonly string[]> {
     return [...(this.installedBy.get(popId) ?? [])];
@@ -47,7 +50,7 @@ const dir = mkdtempSync(join(tmpdir(), 'failsmall-exec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Run a scripted operator session until the target crashes; return how far it got. */
-async function session(ex: RolloutExecutor, clock: ManualClock): Promise<void> {
+async function session(ex: RolloutExecutor, clock: ManualClock, target: MemoryTarget): Promise<void> {
   await ex.create(planRollout(artifact('r-a', ['p0', 'p1', 'p2', 'p3']), network, { id: 'a', author: 'ann', nowMs: clock.nowMs(), bakeMs: 1000 }));
   await ex.create(planRollout(artifact('r-b', ['p2', 'p4', 'p5']), network, { id: 'b', author: 'bob', nowMs: clock.nowMs(), bakeMs: 1000 }));
   await expect(ex.approve('a', 'ann')).rejects.toThrow(/cannot approve/);
@@ -59,7 +62,32 @@ async function session(ex: RolloutExecutor, clock: ManualClock): Promise<void> {
     await ex.tick();
   }
   await ex.rollback('b', 'bob', 'wrong victim');
+  // c withdraws r-a everywhere (wide: it reaches every PoP); it gets as far as its first wave.
+  await ex.create(planRollout({ kind: 'flowspec', add: [], withdraw: ['r-a'] }, network, { id: 'c', author: 'dave', nowMs: clock.nowMs(), bakeMs: 1000 }));
+  await ex.approve('c', 'carol');
+  await ex.start('c', 'dave');
+  clock.advance(1000);
+  await ex.tick();
+  // d is paused at its canary when the canary's router crashes: the gate still rolls it back.
+  await ex.create(planRollout(artifact('r-d', ['p5']), network, { id: 'd', author: 'ann', nowMs: clock.nowMs(), bakeMs: 1000 }));
+  await ex.start('d', 'ann');
+  await ex.pause('d', 'ann', 'looking');
+  target.sick.add('p5');
+  clock.advance(10);
+  await ex.tick();
+  target.sick.delete('p5');
+  // e is planned and never started: the kill switch aborts it so it cannot ship afterwards.
+  await ex.create(planRollout(artifact('r-e', ['p1']), network, { id: 'e', author: 'ann', nowMs: clock.nowMs(), bakeMs: 1000 }));
   await ex.killSwitch('flowspec', 'oncall', 'drill');
+}
+
+/** Every stored state is what its event log replays to. */
+async function expectReplayable(store: FailsmallStore, label: string): Promise<void> {
+  for (const s of await store.listRollouts({ limit: Number.POSITIVE_INFINITY })) {
+    const r = replayRollout(s.plan, await store.rolloutEvents(s.plan.id));
+    expect(r.error, `${label} ${s.plan.id}`).toBeUndefined();
+    expect(r.state, `${label} ${s.plan.id}`).toEqual(s);
+  }
 }
 
 describe('executor crash recovery', () => {
@@ -86,10 +114,19 @@ describe('executor crash recovery', () => {
     const store = await FailsmallStore.openSqlite(join(dir, 'ok.sqlite'));
     const target = new MemoryTarget();
     const clock = new ManualClock(0);
-    await session(new RolloutExecutor(store, target, clock), clock);
+    await session(new RolloutExecutor(store, target, clock), clock, target);
     expect((await store.getRollout('b'))?.phase).toBe('rolled-back');
+    const d = await store.getRollout('d');
+    expect(d?.phase).toBe('rolled-back');
+    expect(d?.gateFailures.map((g) => g.gate)).toEqual(['no-crash']);
+    expect((await store.getRollout('e'))?.phase).toBe('aborted');
+    expect((await store.getRollout('a'))?.phase).toBe('rolled-back');
+    expect((await store.getRollout('c'))?.phase).toBe('rolled-back');
     expect([...target.installedBy.values()].every((s) => s.size === 0)).toBe(true);
-    expect((await store.listAudit()).map((e) => e.action)).toContain('killswitch');
+    const audit = await store.listAudit();
+    expect(audit.find((e) => e.action === 'killswitch')?.diff).toEqual({ rolledBack: expect.arrayContaining(['a', 'c']), aborted: ['e'] });
+    expect((await store.listApprovals('a')).map((x) => x.approver)).toEqual(['carol']);
+    await expectReplayable(store, 'no crash');
     await store.close();
   });
 
@@ -98,7 +135,7 @@ describe('executor crash recovery', () => {
       const store = await FailsmallStore.openSqlite(join(dir, 'count.sqlite'));
       const t = new MemoryTarget();
       const clock = new ManualClock(0);
-      await session(new RolloutExecutor(store, t, clock), clock);
+      await session(new RolloutExecutor(store, t, clock), clock, t);
       await store.close();
       return t.calls;
     })();
@@ -108,13 +145,14 @@ describe('executor crash recovery', () => {
       const store = await FailsmallStore.openSqlite(file);
       const target = new MemoryTarget(crashAt);
       const clock = new ManualClock(0);
-      await expect(session(new RolloutExecutor(store, target, clock), clock)).rejects.toBeInstanceOf(Crash);
+      await expect(session(new RolloutExecutor(store, target, clock), clock, target)).rejects.toBeInstanceOf(Crash);
       await store.close();
       // restart: new store handle, new executor, same fleet
       const store2 = await FailsmallStore.openSqlite(file);
       const healed = new MemoryTarget();
       for (const [pop, set] of target.installedBy) healed.installedBy.set(pop, new Set(set));
       await new RolloutExecutor(store2, healed, clock).recover();
+      await expectReplayable(store2, `crash at call ${crashAt}`);
       const expected = expectedInstalled(await store2.listRollouts({ limit: 100 }));
       for (const pop of network.pops.map((p) => p.id)) {
         expect([...(healed.installedBy.get(pop) ?? [])].sort(), `crash at call ${crashAt}, PoP ${pop}`).toEqual([...(expected.get(pop) ?? [])].sort());

@@ -32,6 +32,22 @@ function storeSuite(name: string, open: () => Promise<FailsmallStore>): void {
       await expect(store.db.deleteFrom('rollout_events').execute()).rejects.toThrow(/append-only/);
     });
 
+    it('keeps approvals as append-only rows written with the approve event, and lists without a limit', async () => {
+      const widePlan = { ...plan, id: 'ro-wide', wide: true, createdMs: 900 };
+      const s0 = initialRolloutState(widePlan);
+      expect(s0.phase).toBe('awaiting-approval');
+      await store.recordRollout(s0, { type: 'created', atMs: 900 });
+      const self = stepRollout(s0, { type: 'approve', by: 'ann', atMs: 950 });
+      expect(self.error?.code).toBe('rollout_self_approval');
+      const ok = stepRollout(s0, { type: 'approve', by: 'bob', atMs: 1000 });
+      await store.recordRollout(ok.state, { type: 'approve', by: 'bob', atMs: 1000 });
+      expect(await store.listApprovals('ro-wide')).toEqual([{ rolloutId: 'ro-wide', approver: 'bob', atMs: 1000, reason: widePlan.title }]);
+      expect(await store.listApprovals('ro-1')).toEqual([]);
+      await expect(store.db.deleteFrom('approvals').execute()).rejects.toThrow(/append-only/);
+      expect((await store.listRollouts({ limit: Number.POSITIVE_INFINITY })).map((x) => x.plan.id)).toEqual(['ro-1', 'ro-wide']);
+      expect((await store.listRollouts({ limit: 1 })).map((x) => x.plan.id)).toEqual(['ro-1']);
+    });
+
     it('keeps the audit log append-only in the database itself', async () => {
       await store.appendAudit({ atMs: 5, actor: 'ann', action: 'start', target: 'ro-1', reason: 'dns attack', diff: { scope: ['p1'] } });
       const [e] = await store.listAudit();

@@ -3,6 +3,7 @@
 // run (write-ahead); on restart, recover() reconciles every PoP with what the store says.
 import type { Clock } from '../../lib/clock.js';
 import type { Artifact, EnforcementTarget, PopHealth } from '../../fleet/enforcement.js';
+import type { MitigationRule } from '../../rules/model.js';
 import type { FailsmallStore } from '../../store/index.js';
 import { type RolloutAction, type RolloutEvent, type RolloutState, TERMINAL_PHASES, expectedInstalled, initialRolloutState, killSwitch, stepRollout } from '../lifecycle.js';
 import type { RolloutPlan } from '../plan.js';
@@ -65,9 +66,13 @@ export class RolloutExecutor {
     return r.state;
   }
 
-  /** Advance every running rollout: sample health at the PoPs it reached and step. */
+  /**
+   * Advance every running rollout (sample health at the PoPs it reached, step, move to the next
+   * wave when its bake has elapsed) and check the gates of paused ones. Time comes from the
+   * clock: with a ManualClock, `clock.advance(ms)` then `tick()` drives bake timers by hand.
+   */
   async tick(): Promise<RolloutState[]> {
-    const running = await this.store.listRollouts({ phases: ['running'] });
+    const running = await this.store.listRollouts({ phases: ['running', 'paused'], limit: Number.POSITIVE_INFINITY });
     const out: RolloutState[] = [];
     for (const s of running) {
       const health = await this.healthOf(s.reached.filter((p) => !s.reverted.includes(p)));
@@ -81,29 +86,59 @@ export class RolloutExecutor {
     return out;
   }
 
+  /**
+   * Withdraw every change of a kind everywhere: each live rollout of the kind is rolled back at
+   * every PoP it reached, each not yet started is aborted. Returns the rolled-back rollout ids.
+   */
   async killSwitch(kind: Artifact['kind'], by: string, reason: string): Promise<string[]> {
-    const live = await this.store.listRollouts();
-    const results = killSwitch(live, kind, by, this.clock.nowMs(), reason);
-    for (const { result } of results) {
-      await this.store.recordRollout(result.state, { type: 'rollback', by, atMs: this.clock.nowMs(), reason: `kill switch: ${reason}` });
-      await this.perform(result.state.plan, result.actions);
-      this.notify('rollout', result.state);
-    }
-    await this.audit(by, 'killswitch', kind, reason, { rollouts: results.map((r) => r.id) });
-    return results.map((r) => r.id);
+    const all = await this.store.listRollouts({ phases: ['awaiting-approval', 'planned', 'running', 'paused', 'completed', 'aborted'], limit: Number.POSITIVE_INFINITY });
+    const steps = killSwitch(all, kind, by, this.clock.nowMs(), reason);
+    // Log every step first, so a crash halfway leaves the store saying "reverted" everywhere and recover() finishes the job.
+    for (const { event, result } of steps) await this.store.recordRollout(result.state, event);
+    const errors: unknown[] = [];
+    const failures: string[] = [];
+    await Promise.all(
+      steps.map(async ({ result }) => {
+        try {
+          await this.perform(result.state.plan, result.actions);
+        } catch (e) {
+          errors.push(e);
+          failures.push(`${result.state.plan.id}: ${(e as Error).message}`);
+        }
+        this.notify('rollout', result.state);
+      }),
+    );
+    const rolledBack = steps.filter((st) => st.event.type === 'rollback').map((st) => st.id);
+    const aborted = steps.filter((st) => st.event.type === 'abort').map((st) => st.id);
+    await this.audit(by, 'killswitch', kind, reason, { rolledBack, aborted, ...(failures.length ? { failures } : {}) });
+    // Logged but not fully enforced: the first failure goes to the caller; recover() finishes the job.
+    if (errors.length > 0) throw errors[0];
+    return rolledBack;
   }
 
   /**
-   * After a restart: make every PoP hold exactly what the store says. Rules a rollout reached and
-   * did not revert are (re)applied; rules of our rollouts found at a PoP the store says they
-   * should not be at are reverted. Returns the corrections made.
+   * After a restart: make every PoP hold exactly the Flowspec rules the store says it should
+   * (`expectedInstalled`). Per PoP, rules it lacks are announced again and rules of our rollouts
+   * it should not hold are withdrawn, in one artifact. Rules no rollout knows are left alone.
+   * Running rollouts then resume on the next tick (their bake deadlines are in the store).
    */
-  async recover(): Promise<Array<{ popId: string; rollout: string; action: 'apply' | 'revert' }>> {
-    const all = await this.store.listRollouts({ limit: 10_000 });
-    const expected = expectedInstalled(all);
-    const corrections: Array<{ popId: string; rollout: string; action: 'apply' | 'revert' }> = [];
-    const pops = new Set(all.flatMap((s) => s.plan.scopePops));
+  async recover(): Promise<Array<{ popId: string; add: string[]; withdraw: string[] }>> {
+    const all = await this.store.listRollouts({ limit: Number.POSITIVE_INFINITY });
+    const flowspec = all.filter((s) => s.plan.artifact.kind === 'flowspec').sort((a, b) => a.plan.createdMs - b.plan.createdMs);
+    const expected = expectedInstalled(flowspec);
+    const ruleById = new Map<string, MitigationRule>();
+    const known = new Set<string>();
+    for (const s of flowspec) {
+      if (s.plan.artifact.kind !== 'flowspec') continue;
+      for (const r of s.plan.artifact.add) {
+        ruleById.set(r.id, r); // the newest rollout's version of a rule wins
+        known.add(r.id);
+      }
+      for (const id of s.plan.artifact.withdraw) known.add(id);
+    }
+    const corrections: Array<{ popId: string; add: string[]; withdraw: string[] }> = [];
     const unreachable: string[] = [];
+    const pops = new Set(flowspec.flatMap((s) => s.plan.scopePops));
     for (const popId of pops) {
       let installedIds: readonly string[];
       try {
@@ -115,21 +150,16 @@ export class RolloutExecutor {
       }
       const installed = new Set(installedIds);
       const want = expected.get(popId) ?? new Set<string>();
-      for (const s of all) {
-        if (s.plan.artifact.kind !== 'flowspec' || !s.plan.scopePops.includes(popId)) continue;
-        const ids = s.plan.artifact.add.map((r) => r.id);
-        const shouldHave = s.reached.includes(popId) && !s.reverted.includes(popId);
-        if (shouldHave && ids.some((id) => !installed.has(id))) {
-          await this.target.apply(popId, s.plan.artifact);
-          corrections.push({ popId, rollout: s.plan.id, action: 'apply' });
-        } else if (!shouldHave && ids.some((id) => installed.has(id) && !want.has(id))) {
-          await this.target.revert(popId, s.plan.artifact);
-          corrections.push({ popId, rollout: s.plan.id, action: 'revert' });
-        }
-      }
+      const add = [...want].filter((id) => !installed.has(id)).sort();
+      const withdraw = [...installed].filter((id) => known.has(id) && !want.has(id)).sort();
+      if (add.length === 0 && withdraw.length === 0) continue;
+      await this.target.apply(popId, { kind: 'flowspec', add: add.map((id) => ruleById.get(id)!), withdraw });
+      corrections.push({ popId, add, withdraw });
     }
-    if (corrections.length > 0) await this.audit('failsmall', 'recover', 'fleet', `reconciled ${corrections.length} PoP/rollout pair(s) with the store after restart`, corrections);
+    const others = all.filter((s) => s.plan.artifact.kind !== 'flowspec' && !TERMINAL_PHASES.includes(s.phase)).map((s) => s.plan.id);
+    if (corrections.length > 0) await this.audit('failsmall', 'recover', 'fleet', `reconciled ${corrections.length} PoP(s) with the store after restart`, corrections);
     if (unreachable.length > 0) await this.audit('failsmall', 'recover-skipped', 'fleet', `${unreachable.length} PoP(s) could not be reconciled`, unreachable);
+    if (others.length > 0) await this.audit('failsmall', 'recover-unverified', 'fleet', `${others.length} live WAF/data-file rollout(s) resume without a read-back of what the PoPs hold`, others);
     for (const s of all) if (!TERMINAL_PHASES.includes(s.phase)) this.notify('rollout', s);
     return corrections;
   }
