@@ -4,6 +4,7 @@
 import { ByteReader, decodeWith } from '../../lib/byte-reader.js';
 import { formatAddress } from '../../lib/prefix.js';
 import type { Result } from '../../lib/result.js';
+import type { FlowRecord } from '../flow-record.js';
 
 /** Capture link types (tcpdump.org LINKTYPE_*). */
 export const LINK_TYPE = { ethernet: 1, raw: 101, linuxSll: 113, ipv4: 228, ipv6: 229 } as const;
@@ -163,4 +164,23 @@ export function parsePacket(frame: Uint8Array, linkType: number): Result<ParsedP
       ...(vlan !== undefined ? { vlan } : {}),
     };
   });
+}
+
+/** The FlowRecord fields a parsed packet determines (addresses, ports, flags, lengths). */
+export function packetFlowFields(x: ParsedPacket): Pick<FlowRecord, 'family' | 'srcAddr' | 'dstAddr' | 'protocol' | 'srcPort' | 'dstPort' | 'icmpType' | 'icmpCode' | 'tcpFlags' | 'ttl' | 'dscp' | 'fragmentFlags' | 'flowLabel' | 'packetLengthBytes'> {
+  return {
+    family: x.family,
+    srcAddr: x.srcAddr,
+    dstAddr: x.dstAddr,
+    protocol: x.protocol,
+    srcPort: x.srcPort,
+    dstPort: x.dstPort,
+    ...(x.icmpType !== undefined ? { icmpType: x.icmpType, icmpCode: x.icmpCode! } : {}),
+    tcpFlags: x.tcpFlags,
+    ttl: x.ttl,
+    dscp: x.dscp,
+    fragmentFlags: x.fragmentFlags,
+    ...(x.flowLabel !== undefined ? { flowLabel: x.flowLabel } : {}),
+    packetLengthBytes: x.ipLengthBytes,
+  };
 }

@@ -1,6 +1,6 @@
 // Captured packets -> FlowRecords (unsampled: each packet is one record with sampleRate 1).
 import type { FlowRecord } from '../flow-record.js';
-import { parsePacket } from '../packet/parse-packet.js';
+import { packetFlowFields, parsePacket } from '../packet/parse-packet.js';
 import type { CapturedPacket } from './read-capture.js';
 
 export interface CaptureFlows {
@@ -23,19 +23,7 @@ export function captureToFlows(packets: readonly CapturedPacket[], exporter = 'p
       timestampMs: p.timestampMs,
       source: 'pcap',
       exporter,
-      family: x.family,
-      srcAddr: x.srcAddr,
-      dstAddr: x.dstAddr,
-      protocol: x.protocol,
-      srcPort: x.srcPort,
-      dstPort: x.dstPort,
-      ...(x.icmpType !== undefined ? { icmpType: x.icmpType, icmpCode: x.icmpCode! } : {}),
-      tcpFlags: x.tcpFlags,
-      ttl: x.ttl,
-      dscp: x.dscp,
-      fragmentFlags: x.fragmentFlags,
-      ...(x.flowLabel !== undefined ? { flowLabel: x.flowLabel } : {}),
-      packetLengthBytes: x.ipLengthBytes,
+      ...packetFlowFields(x),
       sampledPackets: 1,
       sampledBytes: p.originalLength,
       sampleRate: 1,

@@ -5,7 +5,7 @@ import { ByteReader, DecodeFailure, decodeWith } from '../../lib/byte-reader.js'
 import { formatAddress } from '../../lib/prefix.js';
 import type { DecodeError, Result } from '../../lib/result.js';
 import type { FlowRecord } from '../flow-record.js';
-import { LINK_TYPE, parsePacket } from '../packet/parse-packet.js';
+import { LINK_TYPE, packetFlowFields, parsePacket } from '../packet/parse-packet.js';
 import { type InterfaceCounters, SFLOW_COUNTER_RECORD, SFLOW_FLOW_RECORD, SFLOW_HEADER_PROTOCOL, SFLOW_SAMPLE, type SflowCounterSample, type SflowDatagram, type SflowFlowSample, type SflowRawHeader } from './types.js';
 
 const MAX_SAMPLES = 1024;
@@ -27,18 +27,16 @@ function readRawHeader(r: ByteReader): SflowRawHeader {
   return { kind: 'raw-header', headerProtocol, frameLength, stripped, header };
 }
 
+/** Compact samples pack type<<24 | index in one word; expanded samples carry two words. */
+function readSourceId(r: ByteReader, expanded: boolean): { sourceIdType: number; sourceIdIndex: number } {
+  if (expanded) return { sourceIdType: r.u32('source id type'), sourceIdIndex: r.u32('source id index') };
+  const sid = r.u32('source id');
+  return { sourceIdType: sid >>> 24, sourceIdIndex: sid & 0xffffff };
+}
+
 function readFlowSample(r: ByteReader, expanded: boolean, errors: DecodeError[]): SflowFlowSample {
   const sequence = r.u32('sample sequence');
-  let sourceIdType: number;
-  let sourceIdIndex: number;
-  if (expanded) {
-    sourceIdType = r.u32('source id type');
-    sourceIdIndex = r.u32('source id index');
-  } else {
-    const sid = r.u32('source id');
-    sourceIdType = sid >>> 24;
-    sourceIdIndex = sid & 0xffffff;
-  }
+  const { sourceIdType, sourceIdIndex } = readSourceId(r, expanded);
   const samplingRate = r.u32('sampling rate');
   const samplePool = r.u32('sample pool');
   const drops = r.u32('drops');
@@ -74,16 +72,7 @@ function readFlowSample(r: ByteReader, expanded: boolean, errors: DecodeError[])
 
 function readCounterSample(r: ByteReader, expanded: boolean): SflowCounterSample {
   const sequence = r.u32('sample sequence');
-  let sourceIdType: number;
-  let sourceIdIndex: number;
-  if (expanded) {
-    sourceIdType = r.u32('source id type');
-    sourceIdIndex = r.u32('source id index');
-  } else {
-    const sid = r.u32('source id');
-    sourceIdType = sid >>> 24;
-    sourceIdIndex = sid & 0xffffff;
-  }
+  const { sourceIdType, sourceIdIndex } = readSourceId(r, expanded);
   const n = r.u32('record count');
   if (n > MAX_RECORDS) r.fail('sflow_too_many_records', `${n} counter records in one sample (limit ${MAX_RECORDS})`);
   const interfaces: InterfaceCounters[] = [];
@@ -169,19 +158,7 @@ export function sflowToFlowRecords(d: SflowDatagram, receivedMs: number, errors:
         observationDomain: d.subAgentId,
         inputInterface: s.input,
         outputInterface: s.output,
-        family: x.family,
-        srcAddr: x.srcAddr,
-        dstAddr: x.dstAddr,
-        protocol: x.protocol,
-        srcPort: x.srcPort,
-        dstPort: x.dstPort,
-        ...(x.icmpType !== undefined ? { icmpType: x.icmpType, icmpCode: x.icmpCode! } : {}),
-        tcpFlags: x.tcpFlags,
-        ttl: x.ttl,
-        dscp: x.dscp,
-        fragmentFlags: x.fragmentFlags,
-        ...(x.flowLabel !== undefined ? { flowLabel: x.flowLabel } : {}),
-        packetLengthBytes: x.ipLengthBytes,
+        ...packetFlowFields(x),
         sampledPackets: 1,
         sampledBytes: rec.frameLength,
         sampleRate: rate,
