@@ -43,7 +43,8 @@ describe('stepRollout', () => {
     r = stepRollout(r.state, { type: 'health', atMs: 50, health: [healthy('p0')] });
     expect(r.actions).toEqual([]);
     r = stepRollout(r.state, { type: 'health', atMs: 100, health: [healthy('p0')] });
-    expect(r.actions).toEqual([{ type: 'apply', popId: 'p1' }]);
+    expect(r.actions.filter((x) => x.type !== 'audit')).toEqual([{ type: 'apply', popId: 'p1' }]);
+    expect(r.actions.find((x) => x.type === 'audit')).toMatchObject({ action: 'wave', diff: { wave: 1, apply: ['p1'] } });
     r = stepRollout(r.state, { type: 'health', atMs: 200, health: [healthy('p0'), healthy('p1')] });
     r = stepRollout(r.state, { type: 'health', atMs: 300, health: [healthy('p0'), healthy('p1'), healthy('p2')] });
     expect(r.state.phase).toBe('completed');

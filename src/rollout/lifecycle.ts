@@ -41,7 +41,8 @@ export type RolloutEvent =
 export type RolloutAction =
   | { readonly type: 'apply'; readonly popId: string }
   | { readonly type: 'revert'; readonly popId: string }
-  | { readonly type: 'audit'; readonly actor: string; readonly action: string; readonly reason: string };
+  /** `diff`: what the step changed (PoPs reached or reverted, gate failures), for the audit log. */
+  | { readonly type: 'audit'; readonly actor: string; readonly action: string; readonly reason: string; readonly diff?: unknown };
 
 export interface StepResult {
   readonly state: RolloutState;
@@ -91,7 +92,7 @@ function rollBack(s: RolloutState, atMs: number, reason: string, failures: reado
   const toRevert = s.reached.filter((p) => !s.reverted.includes(p)).reverse();
   return {
     state: { ...s, phase: 'rolled-back', reverted: [...s.reverted, ...toRevert], gateFailures: [...s.gateFailures, ...failures], rollbackReason: reason, updatedMs: atMs, endedMs: atMs },
-    actions: [...toRevert.map((popId) => ({ type: 'revert' as const, popId })), { type: 'audit', actor, action: 'rollback', reason }],
+    actions: [...toRevert.map((popId) => ({ type: 'revert' as const, popId })), { type: 'audit', actor, action: 'rollback', reason, diff: { revert: toRevert, gateFailures: failures } }],
   };
 }
 
@@ -103,11 +104,11 @@ export function stepRollout(state: RolloutState, event: RolloutEvent): StepResul
       if (event.by === s.plan.author) {
         return { state, actions: [], error: { code: 'rollout_self_approval', message: `${event.by} wrote this change and cannot approve it; a wide-scope rollout needs a second person` } };
       }
-      return { state: { ...s, phase: 'planned', approvedBy: event.by, updatedMs: event.atMs }, actions: [{ type: 'audit', actor: event.by, action: 'approve', reason: s.plan.title }] };
+      return { state: { ...s, phase: 'planned', approvedBy: event.by, updatedMs: event.atMs }, actions: [{ type: 'audit', actor: event.by, action: 'approve', reason: s.plan.title, diff: { phase: ['awaiting-approval', 'planned'], author: s.plan.author, scope: s.plan.scopePops } }] };
     case 'start': {
       if (s.phase !== 'planned') return invalid(state, event);
       const r = applyWave(s, 0, event.atMs);
-      return { state: r.state, actions: [{ type: 'audit', actor: event.by, action: 'start', reason: s.plan.reason || s.plan.title }, ...r.actions] };
+      return { state: r.state, actions: [{ type: 'audit', actor: event.by, action: 'start', reason: s.plan.reason || s.plan.title, diff: { scope: s.plan.scopePops, apply: s.plan.waves[0] ?? [] } }, ...r.actions] };
     }
     case 'health': {
       // A pause stops the waves, not the gates: a paused rollout still rolls back on a failure.
@@ -120,9 +121,11 @@ export function stepRollout(state: RolloutState, event: RolloutEvent): StepResul
       if (s.phase === 'paused') return { state: s, actions: [] };
       if (s.bakeUntilMs !== undefined && event.atMs >= s.bakeUntilMs) {
         if (s.waveIndex + 1 >= s.plan.waves.length) {
-          return { state: { ...s, phase: 'completed', updatedMs: event.atMs, endedMs: event.atMs }, actions: [{ type: 'audit', actor: 'failsmall', action: 'complete', reason: `all ${s.plan.waves.length} waves passed their gates` }] };
+          return { state: { ...s, phase: 'completed', updatedMs: event.atMs, endedMs: event.atMs }, actions: [{ type: 'audit', actor: 'failsmall', action: 'complete', reason: `all ${s.plan.waves.length} waves passed their gates`, diff: { reached: s.reached } }] };
         }
-        return applyWave(s, s.waveIndex + 1, event.atMs);
+        const next = applyWave(s, s.waveIndex + 1, event.atMs);
+        const pops = s.plan.waves[s.waveIndex + 1] ?? [];
+        return { state: next.state, actions: [...next.actions, { type: 'audit', actor: 'failsmall', action: 'wave', reason: `wave ${s.waveIndex} baked ${s.plan.bakeMs} ms with gates passing`, diff: { wave: s.waveIndex + 1, apply: pops } }] };
       }
       return { state: { ...s, updatedMs: event.atMs }, actions: [] };
     }
@@ -130,17 +133,17 @@ export function stepRollout(state: RolloutState, event: RolloutEvent): StepResul
       if (s.phase !== 'running') return invalid(state, event);
       return {
         state: { ...s, phase: 'paused', pausedRemainingMs: Math.max(0, (s.bakeUntilMs ?? event.atMs) - event.atMs), updatedMs: event.atMs },
-        actions: [{ type: 'audit', actor: event.by, action: 'pause', reason: event.reason ?? '' }],
+        actions: [{ type: 'audit', actor: event.by, action: 'pause', reason: event.reason ?? '', diff: { phase: ['running', 'paused'], wave: s.waveIndex } }],
       };
     case 'resume':
       if (s.phase !== 'paused') return invalid(state, event);
       return {
         state: { ...s, phase: 'running', bakeUntilMs: event.atMs + (s.pausedRemainingMs ?? 0), pausedRemainingMs: undefined, updatedMs: event.atMs },
-        actions: [{ type: 'audit', actor: event.by, action: 'resume', reason: '' }],
+        actions: [{ type: 'audit', actor: event.by, action: 'resume', reason: '', diff: { phase: ['paused', 'running'], wave: s.waveIndex } }],
       };
     case 'abort':
       if (!['awaiting-approval', 'planned', 'running', 'paused'].includes(s.phase)) return invalid(state, event);
-      return { state: { ...s, phase: 'aborted', updatedMs: event.atMs, endedMs: event.atMs }, actions: [{ type: 'audit', actor: event.by, action: 'abort', reason: event.reason ?? '' }] };
+      return { state: { ...s, phase: 'aborted', updatedMs: event.atMs, endedMs: event.atMs }, actions: [{ type: 'audit', actor: event.by, action: 'abort', reason: event.reason ?? '', diff: { phase: [s.phase, 'aborted'], stillApplied: s.reached.filter((p) => !s.reverted.includes(p)) } }] };
     case 'rollback':
       if (!['running', 'paused', 'completed', 'aborted'].includes(s.phase)) return invalid(state, event);
       return rollBack(s, event.atMs, event.reason, [], event.by);

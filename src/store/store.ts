@@ -75,14 +75,24 @@ export class FailsmallStore {
 
   // --- rollouts: state snapshot + append-only event log -------------------------------------
 
-  /** Persist an event and the state it led to, atomically (write-ahead of any action). */
-  async recordRollout(state: RolloutState, event: RolloutEvent | { type: 'created'; atMs: number }): Promise<void> {
+  /**
+   * Persist an event and the state it led to, atomically (write-ahead of any action). With
+   * `prev` (the state the event was applied to) the write is conditional: if another writer (a
+   * second control-plane node) changed the rollout since it was read, nothing is written and a
+   * StoreError says so.
+   */
+  async recordRollout(state: RolloutState, event: RolloutEvent | { type: 'created'; atMs: number }, prev?: RolloutState): Promise<void> {
     const p = state.plan;
     await this.db.transaction().execute(async (tx) => {
       const row = { kind: p.artifact.kind, phase: state.phase, author: p.author, title: p.title, state_json: JSON.stringify(state), updated_ms: state.updatedMs };
-      const existing = await tx.selectFrom('rollouts').select('id').where('id', '=', p.id).executeTakeFirst();
-      if (existing) await tx.updateTable('rollouts').set(row).where('id', '=', p.id).execute();
-      else await tx.insertInto('rollouts').values({ id: p.id, created_ms: p.createdMs, ...row }).execute();
+      if (prev) {
+        const r = await tx.updateTable('rollouts').set(row).where('id', '=', p.id).where('state_json', '=', JSON.stringify(prev)).executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) throw new StoreError(`rollout ${p.id} was changed by another writer since it was read; nothing was recorded`);
+      } else {
+        const existing = await tx.selectFrom('rollouts').select('id').where('id', '=', p.id).executeTakeFirst();
+        if (existing) await tx.updateTable('rollouts').set(row).where('id', '=', p.id).execute();
+        else await tx.insertInto('rollouts').values({ id: p.id, created_ms: p.createdMs, ...row }).execute();
+      }
       await tx.insertInto('rollout_events').values({ rollout_id: p.id, at_ms: event.atMs, event_json: JSON.stringify(event) }).execute();
       // An approval the reducer accepted is also kept as its own row, in the same transaction.
       if (event.type === 'approve' && state.approvedBy === event.by) {

@@ -32,6 +32,19 @@ function storeSuite(name: string, open: () => Promise<FailsmallStore>): void {
       await expect(store.db.deleteFrom('rollout_events').execute()).rejects.toThrow(/append-only/);
     });
 
+    it('refuses a write based on a stale read (two writers, one rollout)', async () => {
+      const read = (await store.getRollout('ro-1'))!;
+      const paused = stepRollout(read, { type: 'pause', by: 'ann', atMs: 2500 });
+      const aborted = stepRollout(read, { type: 'abort', by: 'bob', atMs: 2600 });
+      await store.recordRollout(paused.state, { type: 'pause', by: 'ann', atMs: 2500 }, read);
+      await expect(store.recordRollout(aborted.state, { type: 'abort', by: 'bob', atMs: 2600 }, read)).rejects.toThrow(/another writer/);
+      expect((await store.getRollout('ro-1'))?.phase).toBe('paused');
+      expect((await store.rolloutEvents('ro-1')).map((e) => e.type)).toEqual(['created', 'start', 'pause']);
+      const resumed = stepRollout(paused.state, { type: 'resume', by: 'ann', atMs: 2700 });
+      await store.recordRollout(resumed.state, { type: 'resume', by: 'ann', atMs: 2700 }, (await store.getRollout('ro-1'))!);
+      expect((await store.getRollout('ro-1'))?.phase).toBe('running');
+    });
+
     it('keeps approvals as append-only rows written with the approve event, and lists without a limit', async () => {
       const widePlan = { ...plan, id: 'ro-wide', wide: true, createdMs: 900 };
       const s0 = initialRolloutState(widePlan);

@@ -1,5 +1,5 @@
 // `failsmall rollout ...` and `failsmall killswitch` through runCli against a real SQLite file.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,5 +34,32 @@ describe('failsmall rollout / killswitch', () => {
     const actions = (await store.listAudit()).map((e) => `${e.actor}:${e.action}`);
     await store.close();
     expect(actions).toEqual(expect.arrayContaining(['ann:plan', 'ann:start', 'oncall:killswitch']));
+  });
+
+  it('a wide change waits for a second person; pause, resume and rollback are recorded', async () => {
+    // eu + na = 5 of the 8 example PoPs: more than half, so wide
+    const wide = join(dir, 'wide.yaml');
+    writeFileSync(wide, readFileSync(fixture('dns-amplification-ok.yaml'), 'utf8').replace('pops: [ams1, fra1]', 'regions: [eu, na]'));
+    const planned = await run('rollout', 'plan', wide, '--as', 'ann', '--json');
+    expect(planned.code).toBe(0);
+    const id = JSON.parse(planned.out).id as string;
+    expect(JSON.parse(planned.out).state).toBe('awaiting-approval');
+    expect((await run('rollout', 'start', id, '--as', 'ann')).code).toBe(1);
+    expect((await run('rollout', 'approve', id, '--as', 'ann')).code).toBe(1);
+    expect((await run('rollout', 'approve', id, '--as', 'bob')).code).toBe(0);
+    expect(JSON.parse((await run('rollout', 'start', id, '--as', 'ann', '--no-follow', '--json')).out).state).toBe('running');
+    expect(JSON.parse((await run('rollout', 'pause', id, '--as', 'ann', '--json')).out).state).toBe('paused');
+    expect((await run('rollout', 'pause', id, '--as', 'ann')).code).toBe(1);
+    expect(JSON.parse((await run('rollout', 'resume', id, '--as', 'ann', '--json')).out).state).toBe('running');
+    expect(JSON.parse((await run('rollout', 'rollback', id, '--as', 'carol', '--reason', 'wrong customer', '--json')).out).state).toBe('rolled-back');
+    expect(JSON.parse((await run('rollout', 'status', id, '--json')).out).state).toBe('rolled-back');
+    const store = await FailsmallStore.openSqlite(db);
+    const approvals = await store.listApprovals(id);
+    const audit = (await store.listAudit()).filter((e) => e.target === id).map((e) => `${e.actor}:${e.action}`);
+    const events = (await store.rolloutEvents(id)).map((e) => e.type);
+    await store.close();
+    expect(approvals.map((a) => a.approver)).toEqual(['bob']);
+    expect(audit.reverse()).toEqual(['ann:plan', 'bob:approve', 'ann:start', 'ann:pause', 'ann:resume', 'carol:rollback']);
+    expect(events).toEqual(['created', 'approve', 'start', 'pause', 'resume', 'rollback']);
   });
 });

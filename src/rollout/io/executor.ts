@@ -24,6 +24,14 @@ export interface ExecutorListener {
 
 export class RolloutExecutor {
   private readonly listeners = new Set<ExecutorListener>();
+  /** Serialises every read-step-write of this executor (HTTP requests and the tick loop interleave). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
 
   constructor(
     private readonly store: FailsmallStore,
@@ -40,7 +48,11 @@ export class RolloutExecutor {
     for (const l of this.listeners) l(kind, data);
   }
 
-  async create(plan: RolloutPlan): Promise<RolloutState> {
+  create(plan: RolloutPlan): Promise<RolloutState> {
+    return this.exclusive(() => this.createNow(plan));
+  }
+
+  private async createNow(plan: RolloutPlan): Promise<RolloutState> {
     const state = initialRolloutState(plan);
     await this.store.recordRollout(state, { type: 'created', atMs: this.clock.nowMs() });
     await this.audit(plan.author, 'plan', plan.id, plan.reason || plan.title, { scope: plan.scopePops, waves: plan.waves, wide: plan.wide });
@@ -55,12 +67,16 @@ export class RolloutExecutor {
   }
 
   /** Apply one event: persist it with the new state, then perform the actions. */
-  async dispatch(id: string, event: RolloutEvent): Promise<RolloutState> {
+  dispatch(id: string, event: RolloutEvent): Promise<RolloutState> {
+    return this.exclusive(() => this.dispatchNow(id, event));
+  }
+
+  private async dispatchNow(id: string, event: RolloutEvent): Promise<RolloutState> {
     const state = await this.get(id);
     const withHealth = event.type === 'start' ? { ...event, health: await this.healthOf(state.plan.scopePops) } : event;
     const r = stepRollout(state, withHealth);
     if (r.error) throw new RolloutError(r.error.code, r.error.message);
-    await this.store.recordRollout(r.state, withHealth);
+    await this.store.recordRollout(r.state, withHealth, state);
     await this.perform(r.state.plan, r.actions);
     this.notify('rollout', r.state);
     return r.state;
@@ -71,14 +87,18 @@ export class RolloutExecutor {
    * wave when its bake has elapsed) and check the gates of paused ones. Time comes from the
    * clock: with a ManualClock, `clock.advance(ms)` then `tick()` drives bake timers by hand.
    */
-  async tick(): Promise<RolloutState[]> {
+  tick(): Promise<RolloutState[]> {
+    return this.exclusive(() => this.tickNow());
+  }
+
+  private async tickNow(): Promise<RolloutState[]> {
     const running = await this.store.listRollouts({ phases: ['running', 'paused'], limit: Number.POSITIVE_INFINITY });
     const out: RolloutState[] = [];
     for (const s of running) {
       const health = await this.healthOf(s.reached.filter((p) => !s.reverted.includes(p)));
       const r = stepRollout(s, { type: 'health', atMs: this.clock.nowMs(), health });
       if (r.actions.length === 0 && r.state.phase === s.phase) continue; // nothing happened: no event to log
-      await this.store.recordRollout(r.state, { type: 'health', atMs: this.clock.nowMs(), health });
+      await this.store.recordRollout(r.state, { type: 'health', atMs: this.clock.nowMs(), health }, s);
       await this.perform(r.state.plan, r.actions);
       this.notify('rollout', r.state);
       out.push(r.state);
@@ -90,11 +110,15 @@ export class RolloutExecutor {
    * Withdraw every change of a kind everywhere: each live rollout of the kind is rolled back at
    * every PoP it reached, each not yet started is aborted. Returns the rolled-back rollout ids.
    */
-  async killSwitch(kind: Artifact['kind'], by: string, reason: string): Promise<string[]> {
+  killSwitch(kind: Artifact['kind'], by: string, reason: string): Promise<string[]> {
+    return this.exclusive(() => this.killSwitchNow(kind, by, reason));
+  }
+
+  private async killSwitchNow(kind: Artifact['kind'], by: string, reason: string): Promise<string[]> {
     const all = await this.store.listRollouts({ phases: ['awaiting-approval', 'planned', 'running', 'paused', 'completed', 'aborted'], limit: Number.POSITIVE_INFINITY });
     const steps = killSwitch(all, kind, by, this.clock.nowMs(), reason);
     // Log every step first, so a crash halfway leaves the store saying "reverted" everywhere and recover() finishes the job.
-    for (const { event, result } of steps) await this.store.recordRollout(result.state, event);
+    for (const { event, result } of steps) await this.store.recordRollout(result.state, event, all.find((x) => x.plan.id === result.state.plan.id));
     const errors: unknown[] = [];
     const failures: string[] = [];
     await Promise.all(
@@ -122,7 +146,11 @@ export class RolloutExecutor {
    * it should not hold are withdrawn, in one artifact. Rules no rollout knows are left alone.
    * Running rollouts then resume on the next tick (their bake deadlines are in the store).
    */
-  async recover(): Promise<Array<{ popId: string; add: string[]; withdraw: string[] }>> {
+  recover(): Promise<Array<{ popId: string; add: string[]; withdraw: string[] }>> {
+    return this.exclusive(() => this.recoverNow());
+  }
+
+  private async recoverNow(): Promise<Array<{ popId: string; add: string[]; withdraw: string[] }>> {
     const all = await this.store.listRollouts({ limit: Number.POSITIVE_INFINITY });
     const flowspec = all.filter((s) => s.plan.artifact.kind === 'flowspec').sort((a, b) => a.plan.createdMs - b.plan.createdMs);
     const expected = expectedInstalled(flowspec);
@@ -183,7 +211,7 @@ export class RolloutExecutor {
           await this.target.revert(a.popId, plan.artifact);
           break;
         case 'audit':
-          await this.audit(a.actor, a.action, plan.id, a.reason, a.action === 'start' ? { scope: plan.scopePops } : undefined);
+          await this.audit(a.actor, a.action, plan.id, a.reason, a.diff);
           break;
       }
     }
