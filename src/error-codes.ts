@@ -14,6 +14,7 @@ import { RULES_VALIDATE_CODES } from './rules/validate/codes.js';
 import { DEVICE_MODEL_CODES } from './fleet/device-models/codes.js';
 import { RULE_CODES } from './rules/codes.js';
 import { NETWORK_CODES } from './fleet/network-codes.js';
+import { FLEET_CODES } from './fleet/codes.js';
 
 export const ALL_CODE_GROUPS: Record<string, Record<string, string>> = {
   lib: LIB_CODES,
@@ -29,4 +30,5 @@ export const ALL_CODE_GROUPS: Record<string, Record<string, string>> = {
   'fleet/device-models': DEVICE_MODEL_CODES,
   rules: RULE_CODES,
   'fleet/network': NETWORK_CODES,
+  fleet: FLEET_CODES,
 };

@@ -3,12 +3,12 @@
 // -> scoped canary/waves rollout with health gates on the simulated fleet -> completed; then a
 // wide-scope change that waits for a second person's approval.
 import { type Artifact } from '../fleet/enforcement.js';
-import { TERMINAL_PHASES } from '../rollout/index.js';
+import { type RolloutState, TERMINAL_PHASES } from '../rollout/index.js';
 import type { MitigationRule } from '../rules/model.js';
 import { RULE_2013 } from '../scenarios/index.js';
 import { DEFAULT_VICTIM_HOST, defaultSynthConfig, generateFlows } from '../telemetry/synth/index.js';
 import type { FlowRecord } from '../telemetry/flow-record.js';
-import type { ControlPlane } from './control-plane.js';
+import { type ControlPlane, DemoBusy } from './control-plane.js';
 
 export interface DemoOptions {
   /** Simulated ms per real ms. */
@@ -33,7 +33,18 @@ export interface DemoOutcome {
   readonly rejected2013: boolean;
 }
 
+/** Runs the demo pipeline; one at a time per control plane (a second call throws DemoBusy). */
 export async function runDemo(cp: ControlPlane, o: DemoOptions): Promise<DemoOutcome> {
+  if (cp.demoRunning) throw new DemoBusy();
+  cp.demoRunning = true;
+  try {
+    return await runDemoNow(cp, o);
+  } finally {
+    cp.demoRunning = false;
+  }
+}
+
+async function runDemoNow(cp: ControlPlane, o: DemoOptions): Promise<DemoOutcome> {
   const step = o.stepMs ?? 250;
   const say = (line: string): void => {
     const t = new Date(cp.clock.nowMs()).toISOString().slice(11, 19);
@@ -72,6 +83,49 @@ export async function runDemo(cp: ControlPlane, o: DemoOptions): Promise<DemoOut
     cp.ingest(batch);
   };
 
+  /** What the gates saw at some PoPs, in one line (per PoP for a few, totals for many). */
+  const healthAt = (popIds: readonly string[], ruleIds: readonly string[]): string => {
+    const rows = popIds.map((p) => {
+      const h = cp.sim.popHealth(p);
+      return {
+        p,
+        routers: h.routers.length,
+        up: h.routers.filter((r) => r.up).length,
+        holding: h.routers.filter((r) => ruleIds.every((id) => r.installedRuleIds.includes(id))).length,
+        cpu: Math.max(0, ...h.routers.map((r) => r.cpu)),
+        mem: Math.max(0, ...h.routers.map((r) => r.memory)),
+      };
+    });
+    const line = (name: string, x: { routers: number; up: number; holding: number; cpu: number; mem: number }): string =>
+      `${name} ${x.up}/${x.routers} routers up, rule on ${x.holding}/${x.routers}, CPU <= ${(x.cpu * 100).toFixed(0)}%, memory <= ${(x.mem * 100).toFixed(0)}%`;
+    if (rows.length <= 3) return rows.map((x) => line(x.p, x)).join('; ');
+    const sum = (k: 'routers' | 'up' | 'holding'): number => rows.reduce((a, x) => a + x[k], 0);
+    return line(`${rows.length} PoPs:`, { routers: sum('routers'), up: sum('up'), holding: sum('holding'), cpu: Math.max(...rows.map((x) => x.cpu)), mem: Math.max(...rows.map((x) => x.mem)) });
+  };
+  const listPops = (ids: readonly string[]): string => (ids.length <= 8 ? ids.join(', ') : `${ids.slice(0, 6).join(', ')} and ${ids.length - 6} more`);
+  /** Step simulated time until a started rollout ends, saying what each wave does. */
+  const follow = async (started: RolloutState): Promise<RolloutState> => {
+    let s = started;
+    const ruleIds = s.plan.artifact.kind === 'flowspec' ? s.plan.artifact.add.map((r) => r.id) : [];
+    const name = (i: number): string => (i === 0 ? 'canary' : `wave ${i}`);
+    let shown = -1;
+    for (;;) {
+      if (s.waveIndex !== shown && s.waveIndex >= 0) {
+        if (shown >= 0) say(`gates: ${name(shown)} passed its ${s.plan.bakeMs / 1000} s bake (${healthAt(s.plan.waves[shown]!, ruleIds)})`);
+        shown = s.waveIndex;
+        if (s.phase === 'running') say(`rollout: ${name(shown)} (${listPops(s.plan.waves[shown]!)}) applied; baking ${s.plan.bakeMs / 1000} s under ${s.plan.gates.length} health gates`);
+      }
+      if (TERMINAL_PHASES.includes(s.phase)) break;
+      await tick();
+      feed();
+      s = await cp.executor.get(s.plan.id);
+    }
+    if (s.phase === 'completed') say(`gates: ${name(shown)} passed its ${s.plan.bakeMs / 1000} s bake (${healthAt(s.plan.waves[shown]!, ruleIds)})`);
+    for (const g of s.gateFailures) say(`gates: ${g.gate} failed at ${g.popId}: ${g.message}`);
+    say(`rollout: ${s.plan.id} ${s.phase}${s.rollbackReason ? ` (${s.rollbackReason})` : ''}; the rule is installed at ${listPops(cp.network.pops.filter((p) => ruleIds.length > 0 && ruleIds.every((id) => cp.sim.announcedAt(p.id).includes(id))).map((p) => p.id)) || 'no PoP'}`);
+    return s;
+  };
+
   let attackId: string | undefined;
   const deadline = cp.clock.nowMs() + 60_000;
   while (!attackId && cp.clock.nowMs() < deadline) {
@@ -79,7 +133,7 @@ export async function runDemo(cp: ControlPlane, o: DemoOptions): Promise<DemoOut
     feed();
     const a = cp.detector.activeAttacks()[0];
     if (a) {
-      attackId = a.id;
+      attackId = cp.attackIdOf(a.id);
       say(`detect: ${a.type} towards ${a.destination} at ${a.pops.join(', ')}: ${(a.currentPps / 1e6).toFixed(2)} Mpps, alarm ${a.detectedMs - a.startMs} ms after onset`);
     }
   }
@@ -101,22 +155,11 @@ export async function runDemo(cp: ControlPlane, o: DemoOptions): Promise<DemoOut
   // 3. Roll the rule out: scoped to the PoPs that see the attack; canary, waves, bake, gates.
   const artifact: Artifact = { kind: 'flowspec', add: [rec.rule!], withdraw: [] };
   let state = await cp.proposeRollout({ artifact, author: 'demo-operator', reason: `mitigate ${rec.attack.type} on ${rec.attack.destination}` });
-  rec.rolloutId = state.plan.id;
+  cp.linkRollout(attackId, state.plan.id);
   outcome.rolloutId = state.plan.id;
-  say(`plan: rollout ${state.plan.id} to ${state.plan.scopePops.join(', ')} (of ${pops.length} PoPs); canary ${state.plan.waves[0]!.join(', ')}, ${state.plan.waves.length} wave(s), bake ${state.plan.bakeMs / 1000} s each`);
-  state = await cp.executor.start(state.plan.id, 'demo-operator');
-  let lastWave = -1;
-  while (!TERMINAL_PHASES.includes(state.phase)) {
-    await tick();
-    feed();
-    state = await cp.executor.get(state.plan.id);
-    if (state.waveIndex !== lastWave) {
-      lastWave = state.waveIndex;
-      say(`rollout: wave ${state.waveIndex} (${state.plan.waves[state.waveIndex]!.join(', ')}) applied; gates: routers up, no crash, rules confirmed, memory/CPU, traffic`);
-    }
-  }
+  say(`plan: rollout ${state.plan.id} to ${listPops(state.plan.scopePops)} (of ${pops.length} PoPs); canary ${state.plan.waves[0]!.join(', ')}, ${state.plan.waves.length} wave(s), bake ${state.plan.bakeMs / 1000} s each; gates ${state.plan.gates.map((g) => g.kind).join(', ')}`);
+  state = await follow(await cp.executor.start(state.plan.id, 'demo-operator'));
   outcome.rolloutPhase = state.phase;
-  say(`rollout: ${state.plan.id} ${state.phase}${state.rollbackReason ? ` (${state.rollbackReason})` : ''}`);
 
   // 4. A wide-scope change: needs an approver other than its author.
   const wideRule: MitigationRule = {
@@ -130,7 +173,7 @@ export async function runDemo(cp: ControlPlane, o: DemoOptions): Promise<DemoOut
   };
   let wide = await cp.proposeRollout({ artifact: { kind: 'flowspec', add: [wideRule], withdraw: [] }, author: 'demo-operator', reason: 'NTP reflection guard, all regions' });
   outcome.wideRolloutId = wide.plan.id;
-  say(`plan: wide-scope rollout ${wide.plan.id} (${wide.plan.scopePops.length} PoPs) is ${wide.phase}: an approver other than demo-operator must approve it${o.autoApprove ? '' : ' in the dashboard'}`);
+  say(`plan: wide-scope rollout ${wide.plan.id} (${wide.plan.scopePops.length} PoPs in ${wide.plan.waves.length} waves) is ${wide.phase}: an approver other than demo-operator must approve it${o.autoApprove ? '' : ' in the dashboard'}`);
   if (o.autoApprove) {
     wide = await cp.executor.approve(wide.plan.id, 'demo-approver');
   } else {
@@ -143,14 +186,8 @@ export async function runDemo(cp: ControlPlane, o: DemoOptions): Promise<DemoOut
   }
   if (wide.phase === 'planned') {
     say(`approve: ${wide.plan.id} approved by ${wide.approvedBy}`);
-    wide = await cp.executor.start(wide.plan.id, 'demo-operator');
-    while (!TERMINAL_PHASES.includes(wide.phase)) {
-      await tick();
-      feed();
-      wide = await cp.executor.get(wide.plan.id);
-    }
-  }
+    wide = await follow(await cp.executor.start(wide.plan.id, 'demo-operator'));
+  } else say(`rollout: ${wide.plan.id} ${wide.phase}`);
   outcome.wideRolloutPhase = wide.phase;
-  say(`rollout: ${wide.plan.id} ${wide.phase}`);
   return outcome;
 }

@@ -4,6 +4,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 export interface ControlPlaneMetrics {
   readonly registry: Registry;
   readonly rollouts: Gauge<'phase'>;
+  readonly gateEvaluations: Counter<'gate'>;
   readonly gateFailures: Counter<'gate'>;
   readonly rollbacks: Counter<'cause'>;
   readonly killSwitches: Counter<'kind'>;
@@ -23,6 +24,7 @@ export function createMetrics(): ControlPlaneMetrics {
   return {
     registry,
     rollouts: new Gauge({ name: 'failsmall_rollouts', help: 'Rollouts by phase', labelNames: ['phase'], ...r }),
+    gateEvaluations: new Counter({ name: 'failsmall_gate_evaluations_total', help: 'Health gate checks, by gate (one per gate per PoP a live rollout holds, per tick)', labelNames: ['gate'], ...r }),
     gateFailures: new Counter({ name: 'failsmall_gate_failures_total', help: 'Health gate failures by gate', labelNames: ['gate'], ...r }),
     rollbacks: new Counter({ name: 'failsmall_rollbacks_total', help: 'Rollbacks by cause (gate, manual, killswitch)', labelNames: ['cause'], ...r }),
     killSwitches: new Counter({ name: 'failsmall_killswitch_total', help: 'Kill switch activations by artifact kind', labelNames: ['kind'], ...r }),

@@ -2,15 +2,14 @@
 // "as it happened" (pushed everywhere at once, no gates, humans notice and fix) and "with
 // failsmall" (validation and artifact checks, then scoped canary -> waves with health gates
 // and automatic rollback). Pure: deterministic for a seed and the device models passed in.
-import { checkDataFile } from '../artifacts/index.js';
+import { checkArtifact, passesChecks } from '../artifacts/index.js';
 import type { DeviceModel } from '../fleet/device-model.js';
 import type { Artifact } from '../fleet/enforcement.js';
 import type { NetworkDescription } from '../fleet/network.js';
-import { FleetSimulation } from '../fleet/simulator/index.js';
+import { FleetSimulation, PROXY_REQUESTS_PER_CORE_SEC } from '../fleet/simulator/index.js';
 import { planRollout } from '../rollout/index.js';
 import type { Finding, MitigationRule } from '../rules/model.js';
-import { validateRules } from '../rules/validate/index.js';
-import { REGEX_2019, checkWafRegex, modelCpuShare } from '../waf/index.js';
+import { REGEX_2019, type RegexCheckResult, sampleRequestCorpus } from '../waf/index.js';
 import { driveRollout } from './drive-rollout.js';
 import { network2013, networkModernMx } from './networks.js';
 
@@ -21,6 +20,8 @@ export interface IncidentRun {
   readonly mode: 'as-it-happened' | 'with-failsmall';
   readonly popsTotal: number;
   readonly popsImpacted: readonly string[];
+  /** PoPs that fell over under traffic shifted from failed PoPs (the anycast cascade). */
+  readonly popsCollapsed: readonly string[];
   readonly peakFailingShare: number;
   /** From the change leaving the operator's hands. */
   readonly timeToDetectionMs?: number;
@@ -44,6 +45,11 @@ export interface IncidentOptions {
   readonly seed: number;
   readonly deviceModels: readonly DeviceModel[];
   readonly startMs?: number;
+  /**
+   * Defence in depth: ship the change through the staged rollout even when the checks find
+   * errors (as if the checks had missed it), to show what the canary and the gates do alone.
+   */
+  readonly skipChecks?: boolean;
 }
 
 const T0 = Date.UTC(2026, 0, 1, 9, 47);
@@ -55,7 +61,7 @@ interface HumanResponse {
   readonly fixMs: number;
 }
 
-function runAsItHappened(network: NetworkDescription, models: readonly DeviceModel[], artifact: Artifact, seed: number, human: HumanResponse, simOpts: { wafCpuCost?: (p: readonly string[]) => number } = {}): IncidentRun {
+function runAsItHappened(network: NetworkDescription, models: readonly DeviceModel[], artifact: Artifact, seed: number, human: HumanResponse, simOpts: { wafCpuCost?: (p: readonly string[]) => number; featureLimit?: number } = {}): IncidentRun {
   const sim = new FleetSimulation(network, models, { seed, startMs: T0, ...simOpts });
   const timeline: Array<{ atMs: number; what: string }> = [{ atMs: 0, what: `pushed to all ${network.pops.length} PoPs at once (no scope, no canary, no gates)` }];
   for (const p of network.pops) sim.apply(p.id, artifact);
@@ -81,6 +87,7 @@ function runAsItHappened(network: NetworkDescription, models: readonly DeviceMod
     mode: 'as-it-happened',
     popsTotal: network.pops.length,
     popsImpacted: s.popsImpacted,
+    popsCollapsed: s.popsCollapsed,
     peakFailingShare: s.peakFailingShare,
     ...(detectedAt !== undefined ? { timeToDetectionMs: detectedAt - T0 } : {}),
     ...(fixedAt !== undefined ? { timeToRollbackMs: fixedAt - T0 } : {}),
@@ -91,11 +98,12 @@ function runAsItHappened(network: NetworkDescription, models: readonly DeviceMod
   };
 }
 
-function heldAtValidation(network: NetworkDescription, findings: Finding[], what: string): IncidentRun {
+function heldAtValidation(network: NetworkDescription, findings: readonly Finding[], what: string): IncidentRun {
   return {
     mode: 'with-failsmall',
     popsTotal: network.pops.length,
     popsImpacted: [],
+    popsCollapsed: [],
     peakFailingShare: 0,
     timeToDetectionMs: 0,
     routersCrashed: 0,
@@ -119,19 +127,89 @@ function features(n: number, version: string): string {
   return JSON.stringify({ version, features: Array.from({ length: n }, (_, i) => ({ name: `feature_${i}`, weight: ((i * 37) % 100) / 100 })) });
 }
 
+/**
+ * Share of a proxy core a WAF regex takes on real traffic, from the checker's measured cost on
+ * the sample corpus (backtracking steps -> CPU µs per request) at PROXY_REQUESTS_PER_CORE_SEC.
+ * A pattern whose cost could not be measured but is super-linear is taken to saturate.
+ */
+export function proxyCpuShare(check: RegexCheckResult): number {
+  if (check.cost) return (check.cost.cpuMicrosPerRequest * PROXY_REQUESTS_PER_CORE_SEC) / 1e6 + (check.cost.exhausted > 0 ? 1 : 0);
+  return check.complexity === 'linear' ? 0 : 1;
+}
+
+interface FailsmallInputs {
+  readonly network: NetworkDescription;
+  readonly models: readonly DeviceModel[];
+  readonly artifact: Artifact;
+  readonly seed: number;
+  readonly nowMs: number;
+  /** What the checks are called in the report. */
+  readonly checkName: string;
+  readonly previousDataFile?: string;
+  readonly featureLimit?: number;
+  readonly approvals?: ReadonlyMap<string, string>;
+  readonly skipChecks?: boolean;
+}
+
+/**
+ * The failsmall path for any change: every check first (checkArtifact: rule validator, WAF regex
+ * checks or data-file checks); only a change without error findings is planned (scope -> canary
+ * -> waves, bake, health gates) and driven by the rollout reducer over a fresh simulation.
+ */
+function runWithFailsmall(i: FailsmallInputs): IncidentRun {
+  const findings = checkArtifact(i.artifact, {
+    validation: { network: i.network, deviceModels: i.models, nowMs: i.nowMs, approvals: new Map(i.approvals ?? []) },
+    wafCorpus: sampleRequestCorpus(i.seed),
+    ...(i.previousDataFile !== undefined ? { previousDataFile: i.previousDataFile } : {}),
+    ...(i.featureLimit !== undefined ? { dataFileLimits: { maxFeatures: i.featureLimit, maxBytes: 1_000_000, maxGrowthRatio: 1.5 } } : {}),
+  });
+  const passed = passesChecks(findings);
+  if (!passed && !i.skipChecks) return heldAtValidation(i.network, findings, i.checkName);
+  const plan = planRollout(i.artifact, i.network, { id: `scenario-${i.artifact.kind}`, author: 'operator', nowMs: T0, bakeMs: BAKE_MS });
+  const sim = new FleetSimulation(i.network, i.models, { seed: i.seed, startMs: T0, ...(i.featureLimit !== undefined ? { featureLimit: i.featureLimit } : {}) });
+  const drive = driveRollout(sim, plan, { startMs: T0, tickMs: 10_000, approver: 'duty-manager' });
+  sim.advance(T0 + 90 * MIN);
+  const s = sim.summary();
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  return {
+    mode: 'with-failsmall',
+    popsTotal: i.network.pops.length,
+    popsImpacted: s.popsImpacted,
+    popsCollapsed: s.popsCollapsed,
+    peakFailingShare: s.peakFailingShare,
+    ...(drive.detectionMs !== undefined ? { timeToDetectionMs: drive.detectionMs } : {}),
+    ...(drive.rollbackMs !== undefined ? { timeToRollbackMs: drive.rollbackMs } : {}),
+    routersCrashed: s.crashes,
+    routersDead: s.routersDead,
+    ...(drive.state.phase === 'rolled-back' ? { heldAt: drive.state.waveIndex === 0 ? ('canary' as const) : ('wave' as const) } : {}),
+    findings,
+    timeline: [
+      { atMs: 0, what: `${i.checkName}: ${errors} error finding(s)${passed ? '' : ' IGNORED (--skip-checks)'}; planned as ${plan.waves.map((w) => w.length).join(' / ')} PoPs per wave, bake ${BAKE_MS / MIN} min` },
+      ...drive.timeline.map((e) => ({ atMs: e.atMs - T0, what: e.what })),
+      ...drive.state.gateFailures.slice(0, 3).map((g) => ({ atMs: drive.detectionMs ?? 0, what: `gate ${g.gate} failed at ${g.popId}: ${g.message}` })),
+    ],
+  };
+}
+
+/** Bake time of every staged rollout in the scenarios. */
+export const BAKE_MS = 5 * MIN;
+
 export function runIncident(name: IncidentName, o: IncidentOptions): IncidentReport {
   const models = o.deviceModels;
   const nowMs = o.startMs ?? T0;
+  const approvals = (ids: readonly string[]) => new Map(ids.map((id) => [id, 'duty-manager']));
   switch (name) {
     case '2013-flowspec': {
       const network = network2013();
       const artifact: Artifact = { kind: 'flowspec', add: [{ ...RULE_2013, expiresAt: new Date(nowMs + 3600_000).toISOString(), approvedBy: 'duty-manager' }], withdraw: [] };
-      const findings = validateRules(artifact.add, { network, deviceModels: models, nowMs, approvals: new Map([[RULE_2013.id, 'duty-manager']]) });
       return {
         name,
         title: '2013: a Flowspec rule with packet length 99,971-99,985 (MTU 4,470)',
         story: 'An attack profiler emitted an impossible packet-length signature; the rule went to every edge router by Flowspec; the routers exhausted memory and crashed, many did not reboot, and PoPs that came back fell over under the anycast traffic of the others.',
-        runs: [runAsItHappened(network, models, artifact, o.seed, { noticeMs: 2 * MIN, fixMs: 30 * MIN }), heldAtValidation(network, findings, 'validator')],
+        runs: [
+          runAsItHappened(network, models, artifact, o.seed, { noticeMs: 2 * MIN, fixMs: 30 * MIN }),
+          runWithFailsmall({ network, models, artifact, seed: o.seed, nowMs, skipChecks: o.skipChecks ?? false, checkName: 'rule validator', approvals: approvals([RULE_2013.id]) }),
+        ],
       };
     }
     case 'canary-hidden-defect': {
@@ -146,60 +224,43 @@ export function runIncident(name: IncidentName, o: IncidentOptions): IncidentRep
         provenance: { origin: 'profiler', author: 'operator', reason: 'fragment flood towards 173.245.53.10' },
       };
       const artifact: Artifact = { kind: 'flowspec', add: [rule], withdraw: [] };
-      const findings = validateRules([rule], { network, deviceModels: models, nowMs, approvals: new Map([[rule.id, 'duty-manager']]) });
-      const plan = planRollout(artifact, network, { id: 'hidden-defect', author: 'operator', nowMs: T0, bakeMs: 5 * MIN, reason: rule.provenance.reason ?? '' });
-      const sim = new FleetSimulation(network, models, { seed: o.seed, startMs: T0 });
-      const drive = driveRollout(sim, plan, { startMs: T0, tickMs: 10_000, approver: 'duty-manager' });
-      sim.advance(T0 + 90 * MIN);
-      const s = sim.summary();
-      const withFs: IncidentRun = {
-        mode: 'with-failsmall',
-        popsTotal: network.pops.length,
-        popsImpacted: s.popsImpacted,
-        peakFailingShare: s.peakFailingShare,
-        ...(drive.detectionMs !== undefined ? { timeToDetectionMs: drive.detectionMs } : {}),
-        ...(drive.rollbackMs !== undefined ? { timeToRollbackMs: drive.rollbackMs } : {}),
-        routersCrashed: s.crashes,
-        routersDead: s.routersDead,
-        ...(drive.state.phase === 'rolled-back' ? { heldAt: drive.state.waveIndex === 0 ? ('canary' as const) : ('wave' as const) } : {}),
-        findings,
-        timeline: [
-          { atMs: 0, what: `validation: ${findings.filter((f) => f.severity === 'error').length} errors (the defect is not in any advisory)` },
-          ...drive.timeline.map((e) => ({ atMs: e.atMs - T0, what: e.what })),
-          ...drive.state.gateFailures.slice(0, 3).map((g) => ({ atMs: drive.detectionMs ?? 0, what: `gate ${g.gate} failed at ${g.popId}: ${g.message}` })),
-        ],
-      };
       return {
         name,
         title: 'A rule that passes validation but triggers an unpublished router defect',
         story: 'Validation cannot know every defect. A fragment-matching rule crashes the current Junos filter compiler; pushed everywhere it takes every PoP down in a crash loop, staged it reaches only the canary.',
-        runs: [runAsItHappened(network, models, artifact, o.seed, { noticeMs: 2 * MIN, fixMs: 20 * MIN }), withFs],
+        runs: [
+          runAsItHappened(network, models, artifact, o.seed, { noticeMs: 2 * MIN, fixMs: 20 * MIN }),
+          runWithFailsmall({ network, models, artifact, seed: o.seed, nowMs, skipChecks: o.skipChecks ?? false, checkName: 'rule validator (the defect is in no published advisory)', approvals: approvals([rule.id]) }),
+        ],
       };
     }
     case '2019-waf-regex': {
       const network = networkModernMx();
-      const corpus = Array.from({ length: 200 }, (_, i) => `GET /search?q=item${i}&page=${i % 7} HTTP/1.1 x=${'a'.repeat(i % 50)}`);
-      const check = checkWafRegex(REGEX_2019, corpus, { ruleId: 'waf-xss-100035' });
       const artifact: Artifact = { kind: 'waf-regex', rules: [{ id: 'waf-xss-100035', pattern: REGEX_2019 }] };
-      const cost = (patterns: readonly string[]): number => (patterns.includes(REGEX_2019) ? modelCpuShare(check.complexity, check.degree) : 0);
       return {
         name,
         title: '2019: a WAF regex with catastrophic backtracking deployed everywhere at once',
         story: 'A new WAF rule was deployed to every proxy in one go; its regex backtracked catastrophically, CPU went to 100% and the proxies answered 502 worldwide.',
-        runs: [runAsItHappened(network, models, artifact, o.seed, { noticeMs: 3 * MIN, fixMs: 24 * MIN }, { wafCpuCost: cost }), heldAtValidation(network, check.findings, `WAF regex check (recheck: ${check.complexity}${check.degree ? ` degree ${check.degree}` : ''})`)],
+        runs: [
+          // the simulator measures the regex set's CPU cost on sample requests with the WAF checker's VM
+          runAsItHappened(network, models, artifact, o.seed, { noticeMs: 3 * MIN, fixMs: 24 * MIN }),
+          runWithFailsmall({ network, models, artifact, seed: o.seed, nowMs, skipChecks: o.skipChecks ?? false, checkName: 'WAF regex checks (recheck, RE2, corpus cost)' }),
+        ],
       };
     }
     case '2025-feature-file': {
       const network = networkModernMx();
       const previous = features(120, 'v41');
       const current = features(240, 'v42');
-      const findings = checkDataFile(current, previous, { maxFeatures: 200, maxBytes: 1_000_000, maxGrowthRatio: 1.5 });
       const artifact: Artifact = { kind: 'data-file', name: 'bot-features.json', version: 'v42', content: current };
       return {
         name,
         title: '2025: a generated feature file doubled past the consumer hard limit',
         story: 'A generated bot-management feature file doubled in size, passed the proxy module’s hard limit of 200 features, and the proxy failed everywhere it arrived.',
-        runs: [runAsItHappened(network, models, artifact, o.seed, { noticeMs: 3 * MIN, fixMs: 60 * MIN }), heldAtValidation(network, findings, 'data-file check')],
+        runs: [
+          runAsItHappened(network, models, artifact, o.seed, { noticeMs: 3 * MIN, fixMs: 60 * MIN }, { featureLimit: 200 }),
+          runWithFailsmall({ network, models, artifact, seed: o.seed, nowMs, skipChecks: o.skipChecks ?? false, checkName: 'data-file checks (schema, hard limits, growth)', previousDataFile: previous, featureLimit: 200 }),
+        ],
       };
     }
   }

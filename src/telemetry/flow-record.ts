@@ -41,6 +41,10 @@ export interface FlowRecord {
   /** sampled × sampleRate. */
   readonly estimatedPackets: number;
   readonly estimatedBytes: number;
+  /** Direction the exporter observed the flow in (IPFIX flowDirection / NetFlow v9 DIRECTION, IE 61). */
+  readonly direction?: 'ingress' | 'egress';
+  /** 802.1Q VLAN id (outer tag of a sampled header; IPFIX vlanId IE 58). */
+  readonly vlan?: number;
   /** Ground-truth label from the synthetic generator ("benign" or an attack id); absent for real traffic. */
   readonly label?: string;
   /** PoP that observed the flow, when known (synth, simulator, exporter mapping). */

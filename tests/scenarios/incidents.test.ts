@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceModel } from '../../src/fleet/device-model.js';
 import { loadDeviceModelsSync } from '../../src/fleet/io/device-model-files.js';
-import { type IncidentReport, runIncident } from '../../src/scenarios/index.js';
+import { BAKE_MS, type IncidentReport, runIncident } from '../../src/scenarios/index.js';
 
 let models: DeviceModel[];
 beforeAll(() => {
@@ -17,11 +17,16 @@ describe('2013 Flowspec incident', () => {
     expect(asItWas.peakFailingShare).toBe(1);
     expect(asItWas.routersDead).toBeGreaterThan(0);
     expect(asItWas.routersCrashed).toBeGreaterThan(46); // crash loops: routers that came back crashed again
+    // the cascade: PoPs whose routers came back took the anycast traffic of the dead ones and fell over
+    expect(asItWas.popsCollapsed.length).toBeGreaterThan(0);
+    expect(asItWas.timeToDetectionMs).toBeLessThan(asItWas.timeToRollbackMs!);
   });
   it('with failsmall: the rule never leaves validation, naming the MTU and the device advisory', () => {
     const [, fs] = run('2013-flowspec').runs;
     expect(fs.heldAt).toBe('validation');
     expect(fs.popsImpacted).toEqual([]);
+    expect(fs.peakFailingShare).toBe(0);
+    expect(fs.routersCrashed).toBe(0);
     const codes = fs.findings.filter((f) => f.severity === 'error').map((f) => f.code);
     expect(codes).toContain('validate_device_advisory');
     expect(fs.findings.map((f) => f.message).join(' ')).toMatch(/MTU is 4470/);
@@ -39,6 +44,8 @@ describe('a defect the device models do not know', () => {
     expect(fs.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(fs.heldAt).toBe('canary');
     expect(fs.popsImpacted).toHaveLength(1);
+    expect(fs.popsCollapsed).toEqual([]);
+    expect(fs.timeToDetectionMs).toBeLessThanOrEqual(fs.timeToRollbackMs!);
     expect(fs.timeToRollbackMs).toBeLessThanOrEqual(5 * 60_000);
     expect(fs.routersDead).toBe(0);
     expect(fs.peakFailingShare).toBeLessThan(0.01); // its traffic moved to neighbours with room
@@ -46,16 +53,19 @@ describe('a defect the device models do not know', () => {
 });
 
 describe('2019 WAF regex and 2025 feature file', () => {
-  it('as it happened: errors at every PoP; with failsmall: held by the checks', () => {
-    for (const name of ['2019-waf-regex', '2025-feature-file'] as const) {
-      const [asItWas, fs] = run(name).runs;
+  it('as it happened: errors at every PoP; with failsmall: held by the checks', { timeout: 60_000 }, () => {
+    const reports = { waf: run('2019-waf-regex'), file: run('2025-feature-file') };
+    for (const report of Object.values(reports)) {
+      const [asItWas, fs] = report.runs;
       expect(asItWas.popsImpacted).toHaveLength(asItWas.popsTotal);
       expect(asItWas.peakFailingShare).toBeGreaterThan(0.5);
+      expect(asItWas.timeToRollbackMs).toBeGreaterThan(asItWas.timeToDetectionMs!);
       expect(fs.heldAt).toBe('validation');
       expect(fs.popsImpacted).toEqual([]);
+      expect(fs.peakFailingShare).toBe(0);
     }
-    expect(run('2019-waf-regex').runs[1].findings.map((f) => f.code)).toContain('waf_regex_superlinear');
-    expect(run('2025-feature-file').runs[1].findings.map((f) => f.code)).toEqual(expect.arrayContaining(['data_file_feature_limit', 'data_file_growth']));
+    expect(reports.waf.runs[1].findings.map((f) => f.code)).toContain('waf_regex_superlinear');
+    expect(reports.file.runs[1].findings.map((f) => f.code)).toEqual(expect.arrayContaining(['data_file_feature_limit', 'data_file_growth']));
   });
 });
 
@@ -74,5 +84,19 @@ describe('non-Flowspec changes take the same staged path', () => {
     expect(r.state.gateFailures.map((g) => g.gate)).toContain('http-error-rate-below');
     expect(sim.summary().popsImpacted).toEqual([plan.waves[0]![0]]);
     expect(sim.popHealth(plan.waves[0]![0]!).httpErrorRate).toBe(0); // restored after the revert
+  });
+});
+
+describe('defence in depth: the checks skipped, the canary and gates alone', () => {
+  it('each bad change reaches only the canary PoP and is rolled back within the bake', { timeout: 90_000 }, () => {
+    for (const name of ['2013-flowspec', '2019-waf-regex', '2025-feature-file'] as const) {
+      const [asItWas, fs] = runIncident(name, { seed: 1, deviceModels: models, skipChecks: true }).runs;
+      expect(fs.findings.some((f) => f.severity === 'error'), name).toBe(true); // the checks did object
+      expect(fs.heldAt, name).toBe('canary');
+      expect(fs.popsImpacted, name).toHaveLength(1);
+      expect(fs.timeToRollbackMs!, name).toBeLessThanOrEqual(BAKE_MS);
+      expect(fs.peakFailingShare, name).toBeLessThan(asItWas.peakFailingShare / 5);
+      expect(asItWas.popsImpacted.length, name).toBe(asItWas.popsTotal);
+    }
   });
 });

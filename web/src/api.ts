@@ -39,6 +39,6 @@ export function subscribe(onEvent: (type: string, data: unknown, atMs: number) =
     const parsed = JSON.parse(e.data) as { atMs: number; data: unknown };
     onEvent(e.type, parsed.data, parsed.atMs);
   };
-  for (const type of ['attack', 'signature', 'rule', 'rollout', 'pop-health', 'audit', 'scenario', 'demo', 'tick']) source.addEventListener(type, handler as EventListener);
+  for (const type of ['attack', 'signature', 'rule', 'rollout', 'pop-health', 'audit', 'scenario', 'demo', 'alert']) source.addEventListener(type, handler as EventListener);
   return () => source.close();
 }

@@ -6,6 +6,8 @@ export interface Finding {
   component?: string;
   message: string;
   devices?: string[];
+  line?: number;
+  column?: number;
 }
 
 export interface AttackView {
@@ -14,6 +16,7 @@ export interface AttackView {
   type: string;
   state: 'active' | 'ended';
   startMs: number;
+  detectedMs: number;
   endMs?: number;
   peakPps: number;
   peakBps: number;
@@ -22,18 +25,36 @@ export interface AttackView {
   series: Array<[number, number]>;
   signature?: { id: string; summary: string; coverage: number; collateral: number };
   proposedRule?: { id: string; text: string; findings: Finding[] };
+  rolloutId?: string;
+}
+
+export interface RouterHealth {
+  routerId: string;
+  up: boolean;
+  cpu: number;
+  memory: number;
+  bgpEstablished: boolean;
+  installedRuleIds: string[];
+  crashes: number;
 }
 
 export interface PopView {
   id: string;
   region: string;
-  status: 'ok' | 'degraded' | 'down' | 'canary';
+  status: 'ok' | 'degraded' | 'down';
   routersUp: number;
   routers: number;
   trafficFailing: number;
+  httpErrorRate: number;
   load: number;
   installedRules: number;
   location?: { lat: number; lon: number };
+  routerHealth: RouterHealth[];
+}
+
+export interface PopDetail extends PopView {
+  installedRuleIds: string[];
+  routerModels: Array<{ id: string; vendor: string; model: string; osVersion: string }>;
 }
 
 export interface WaveView {
@@ -44,16 +65,36 @@ export interface WaveView {
   bakeMs: number;
 }
 
+export interface GateFailure {
+  popId: string;
+  gate: string;
+  message: string;
+}
+
 export interface RolloutView {
   id: string;
   title: string;
+  kind: string;
   state: string;
   author: string;
   approvedBy?: string;
   needsApproval: boolean;
+  wide: boolean;
   createdMs: number;
+  bakeMs: number;
+  rollbackReason?: string;
   waves: WaveView[];
-  gateFailures: Array<{ popId: string; gate: string; message: string }>;
+  gateFailures: GateFailure[];
+}
+
+export interface PlanView {
+  id: string;
+  title: string;
+  scopePops: string[];
+  waves: string[][];
+  bakeMs: number;
+  wide: boolean;
+  gates: Array<{ kind: string }>;
 }
 
 export interface AuditView {

@@ -3,7 +3,7 @@
 // control-plane services as the CLI; every write lands in the audit log there.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ChangeRejected, type ControlPlane, rolloutView } from '../../control-plane/control-plane.js';
+import { ChangeRejected, type ControlPlane, DemoBusy, rolloutView } from '../../control-plane/control-plane.js';
 import { PlanError, RolloutError } from '../../rollout/index.js';
 import { RENDER_FORMATS, type RenderFormat, parseRuleFile, renderRules } from '../../rules/index.js';
 import { INCIDENT_NAMES, type IncidentName, runIncident } from '../../scenarios/index.js';
@@ -35,6 +35,7 @@ async function mapErrors<T>(fn: () => Promise<T>): Promise<T> {
       throw new ApiError(409, 'api_conflict', e.message);
     }
     if (e instanceof PlanError) throw new ApiError(400, 'api_bad_request', e.message, [{ code: e.code, severity: 'error', message: e.message }]);
+    if (e instanceof DemoBusy) throw new ApiError(409, 'api_conflict', e.message);
     throw e;
   }
 }
@@ -71,16 +72,25 @@ export function registerChangeRoutes(cp: ControlPlane, runDemoScenario: () => Pr
           return { ...rolloutView(s), plan: s.plan, events: await cp.store.rolloutEvents(params.id) };
         }),
     });
+    const rolloutBody = ruleText.extend({ reason: z.string().min(1).max(1000), withdraw: z.array(z.string()).default([]), bakeSec: z.number().int().min(1).max(86_400).optional() });
+    const proposal = (body: z.infer<typeof rolloutBody>, author: string) => {
+      const parsed = parseRulesOr400(cp, body);
+      return { artifact: { kind: 'flowspec' as const, add: parsed.rules, withdraw: body.withdraw }, author, reason: body.reason, ...(body.bakeSec ? { bakeMs: body.bakeSec * 1000 } : {}) };
+    };
     defineRoute(app, core.tokens, {
-      method: 'POST', url: '/api/rollouts', role: 'operator', summary: 'Validate and plan a rollout of a rule file (rejected changes return 422 with findings)', tags: ['rollouts'],
-      body: ruleText.extend({ reason: z.string().min(1).max(1000), withdraw: z.array(z.string()).default([]), bakeSec: z.number().int().min(1).max(86_400).optional() }),
-      status: 201,
+      method: 'POST', url: '/api/rollouts/plan', role: 'viewer', summary: 'Dry run: validate a rule file and show the rollout plan (scope, canary, waves, bake, gates); nothing is stored', tags: ['rollouts'],
+      body: rolloutBody,
       handler: ({ body, principal }) =>
         mapErrors(async () => {
-          const parsed = parseRulesOr400(cp, body);
-          const s = await cp.proposeRollout({ artifact: { kind: 'flowspec', add: parsed.rules, withdraw: body.withdraw }, author: principal.subject, reason: body.reason, ...(body.bakeSec ? { bakeMs: body.bakeSec * 1000 } : {}) });
-          return rolloutView(s);
+          const r = cp.previewRollout(proposal(body, principal.subject));
+          return { accepted: r.plan !== undefined, findings: r.findings, ...(r.plan ? { plan: r.plan } : {}) };
         }),
+    });
+    defineRoute(app, core.tokens, {
+      method: 'POST', url: '/api/rollouts', role: 'operator', summary: 'Validate, plan and record a rollout of a rule file (rejected changes return 422 with findings); a wide scope waits for an approver', tags: ['rollouts'],
+      body: rolloutBody,
+      status: 201,
+      handler: ({ body, principal }) => mapErrors(async () => rolloutView(await cp.proposeRollout(proposal(body, principal.subject)))),
     });
     for (const verb of ['approve', 'start', 'pause', 'resume', 'abort', 'rollback'] as const) {
       defineRoute(app, core.tokens, {
@@ -122,12 +132,19 @@ export function registerChangeRoutes(cp: ControlPlane, runDemoScenario: () => Pr
       params: z.object({ name: z.enum(['demo', ...INCIDENT_NAMES]) }),
       status: 202,
       handler: async ({ params, principal }) => {
-        await cp.store.appendAudit({ atMs: cp.clock.nowMs(), actor: principal.subject, action: 'run-scenario', target: params.name, reason: '', diff: null });
         if (params.name === 'demo') {
-          void runDemoScenario().catch((e: unknown) => cp.events.publish('demo', { message: `demo failed: ${String(e)}` }));
+          if (cp.demoRunning) throw new ApiError(409, 'api_conflict', new DemoBusy().message);
+          await cp.audit(principal.subject, 'run-scenario', params.name, 'demo pipeline from the API');
+          void runDemoScenario().catch((e: unknown) => cp.events.publish('demo', { message: `demo failed: ${e instanceof Error ? e.message : String(e)}` }));
           return { started: 'demo' };
         }
-        return runIncident(params.name as IncidentName, { seed: 1, deviceModels: cp.deviceModels });
+        await cp.audit(principal.subject, 'run-scenario', params.name, 'incident replay on a separate simulated network');
+        const report = runIncident(params.name as IncidentName, { seed: 1, deviceModels: cp.deviceModels });
+        cp.events.publish('scenario', {
+          name: report.name,
+          message: `${report.title}: ${report.runs.map((r) => `${r.mode} ${r.popsImpacted.length}/${r.popsTotal} PoPs impacted${r.heldAt ? `, held at ${r.heldAt}` : ''}`).join('; ')}`,
+        });
+        return report;
       },
     });
   };

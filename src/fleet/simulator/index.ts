@@ -1,2 +1,2 @@
-export { FleetSimulation, type SimEvent, type SimSummary, type SimulationOptions, countFeatures } from './simulation.js';
+export { FleetSimulation, type SimEvent, type SimSummary, type SimulationOptions, countFeatures, measureWafCpuShare, PROXY_REQUESTS_PER_CORE_SEC, tcamEntriesFor } from './simulation.js';
 export { SimulationTarget } from './io/sim-target.js';

@@ -11,6 +11,30 @@ import { findDeviceModel, findTriggeredAdvisories } from '../device-models/index
 import type { NetworkDescription, Pop, Router } from '../network.js';
 import type { MitigationRule } from '../../rules/model.js';
 import { type Random, seededRandom } from '../../lib/random.js';
+import { FleetError } from '../codes.js';
+import { RegexUnsupportedError, compileRegex, measureRegexCost, sampleRequestCorpus } from '../../waf/index.js';
+
+/** Requests per second one proxy core serves (modelled): what a regex's per-request cost is multiplied by. */
+export const PROXY_REQUESTS_PER_CORE_SEC = 5000;
+
+/**
+ * Proxy CPU share (1 = a saturated core) a WAF regex set costs on the sample request corpus:
+ * backtracking steps counted by the WAF checker's VM -> CPU µs per request -> share at
+ * PROXY_REQUESTS_PER_CORE_SEC. A request that runs out of the step budget saturates the proxy.
+ * Patterns the VM cannot model cost nothing here (the WAF check reports them).
+ */
+export function measureWafCpuShare(patterns: readonly string[], corpus: readonly string[]): number {
+  let share = 0;
+  for (const pattern of patterns) {
+    try {
+      const cost = measureRegexCost(compileRegex(pattern, ''), corpus);
+      share += (cost.cpuMicrosPerRequest * PROXY_REQUESTS_PER_CORE_SEC) / 1e6 + (cost.exhausted > 0 ? 1 : 0);
+    } catch (e) {
+      if (!(e instanceof RegexUnsupportedError) && !(e instanceof SyntaxError)) throw e;
+    }
+  }
+  return share;
+}
 
 export interface SimulationOptions {
   readonly seed: number;
@@ -25,7 +49,7 @@ export interface SimulationOptions {
   readonly collapseFactor?: number;
   /** The proxy's consumer hard limit for generated feature files. */
   readonly featureLimit?: number;
-  /** CPU share a WAF regex set costs a proxy (from the WAF checker); 0..n, >= 1 saturates. */
+  /** CPU share a WAF regex set costs a proxy; 0..n, >= 1 saturates. Default: measureWafCpuShare on 32 sample requests (memoised). */
   readonly wafCpuCost?: (patterns: readonly string[]) => number;
 }
 
@@ -40,6 +64,10 @@ interface SimRouter {
   installed: Map<string, MitigationRule>;
   /** Rules the router refused (defect "rule-ignored" or resource exhausted). */
   refused: Set<string>;
+  /** Installed rules a "misprogrammed" defect turned into filters that do not drop what they should. */
+  misprogrammed: Set<string>;
+  /** TCAM / filter-term entries used by the installed rules (after range expansion). */
+  tcamUsed: number;
 }
 
 interface SimPop {
@@ -54,6 +82,8 @@ interface SimPop {
   loadBps: number;
   failingBps: number;
   httpErrorRate: number;
+  /** Proxy CPU share spent on the WAF regex set (>= 1 saturates the proxies). */
+  proxyCpu: number;
   collapsed: boolean;
 }
 
@@ -67,6 +97,8 @@ export interface SimEvent {
 
 export interface SimSummary {
   readonly popsImpacted: readonly string[];
+  /** PoPs that fell over under anycast traffic shifted from failed PoPs (the cascade). */
+  readonly popsCollapsed: readonly string[];
   readonly peakFailingShare: number;
   readonly firstImpactMs?: number;
   readonly routersDown: number;
@@ -98,6 +130,9 @@ export class FleetSimulation {
   private peakFailing = 0;
   private firstImpactMs: number | undefined;
   private totalOfferedBps = 0;
+  /** Routers waiting to come back (so advance() does not scan the whole fleet per event). */
+  private readonly rebooting = new Set<SimRouter>();
+  private readonly collapses: string[] = [];
 
   constructor(network: NetworkDescription, models: readonly DeviceModel[], opts: SimulationOptions) {
     this.now = opts.startMs;
@@ -106,7 +141,7 @@ export class FleetSimulation {
     this.noRebootShare = opts.noRebootShare ?? 0.3;
     this.collapseFactor = opts.collapseFactor ?? 1.5;
     this.featureLimit = opts.featureLimit ?? 200;
-    this.wafCpuCost = opts.wafCpuCost ?? (() => 0);
+    this.wafCpuCost = opts.wafCpuCost ?? this.measuredWafCost(opts.seed);
     const utilisation = opts.utilisation ?? 0.5;
     for (const pop of network.pops) {
       const capacityBps = pop.capacityBps ?? 1e12;
@@ -114,19 +149,31 @@ export class FleetSimulation {
         pop,
         capacityBps,
         offeredBps: capacityBps * utilisation,
-        routers: pop.routers.map((router) => ({ router, popId: pop.id, model: findDeviceModel(models, router), up: true, permanentlyDown: false, crashes: 0, installed: new Map(), refused: new Set() })),
+        routers: pop.routers.map((router) => ({ router, popId: pop.id, model: findDeviceModel(models, router), up: true, permanentlyDown: false, crashes: 0, installed: new Map(), refused: new Set(), misprogrammed: new Set(), tcamUsed: 0 })),
         announced: new Map(),
         waf: { patterns: [], previous: [] },
         dataFile: { version: 'v0', features: 0 },
         loadBps: 0,
         failingBps: 0,
         httpErrorRate: 0,
+        proxyCpu: 0,
         collapsed: false,
       };
       this.totalOfferedBps += sp.offeredBps;
       this.pops.set(pop.id, sp);
     }
     this.recomputeTraffic();
+  }
+
+  private measuredWafCost(seed: number): (patterns: readonly string[]) => number {
+    const corpus = sampleRequestCorpus(seed, 32);
+    const memo = new Map<string, number>();
+    return (patterns) =>
+      patterns.reduce((sum, p) => {
+        let share = memo.get(p);
+        if (share === undefined) memo.set(p, (share = measureWafCpuShare([p], corpus)));
+        return sum + share;
+      }, 0);
   }
 
   get nowMs(): number {
@@ -141,10 +188,11 @@ export class FleetSimulation {
   advance(toMs: number): void {
     for (;;) {
       let next: SimRouter | undefined;
-      for (const p of this.pops.values()) for (const r of p.routers) if (r.rebootAtMs !== undefined && r.rebootAtMs <= toMs && (!next || r.rebootAtMs < next.rebootAtMs!)) next = r;
+      for (const r of this.rebooting) if (r.rebootAtMs !== undefined && r.rebootAtMs <= toMs && (!next || r.rebootAtMs < next.rebootAtMs!)) next = r;
       if (!next) break;
       this.now = Math.max(this.now, next.rebootAtMs!);
       next.rebootAtMs = undefined;
+      this.rebooting.delete(next);
       next.up = true;
       this.emit('router-up', next.popId, next.router.id);
       const pop = this.pops.get(next.popId)!;
@@ -218,11 +266,15 @@ export class FleetSimulation {
         crashes: r.crashes,
       };
     });
+    const liveRouters = pop.routers.filter((r) => r.up);
+    const expected = liveRouters.length * pop.announced.size;
+    const effective = liveRouters.reduce((n, r) => n + [...pop.announced.keys()].filter((id) => r.installed.has(id) && !r.misprogrammed.has(id)).length, 0);
     return {
       popId,
       atMs: this.now,
       routers,
       httpErrorRate: pop.httpErrorRate,
+      ...(expected > 0 ? { droppedVsExpected: effective / expected } : {}),
       trafficFailing: pop.loadBps > 0 ? pop.failingBps / pop.loadBps : pop.routers.every((r) => !r.up) ? 1 : 0,
     };
   }
@@ -244,12 +296,20 @@ export class FleetSimulation {
         if (r.permanentlyDown) dead++;
         crashes += r.crashes;
       }
-    return { popsImpacted: [...this.impacted].sort(), peakFailingShare: this.peakFailing, ...(this.firstImpactMs !== undefined ? { firstImpactMs: this.firstImpactMs } : {}), routersDown: down, routersDead: dead, crashes };
+    return {
+      popsImpacted: [...this.impacted].sort(),
+      popsCollapsed: [...new Set(this.collapses)].sort(),
+      peakFailingShare: this.peakFailing,
+      ...(this.firstImpactMs !== undefined ? { firstImpactMs: this.firstImpactMs } : {}),
+      routersDown: down,
+      routersDead: dead,
+      crashes,
+    };
   }
 
   private mustPop(popId: string): SimPop {
     const p = this.pops.get(popId);
-    if (!p) throw new Error(`unknown PoP ${popId}`);
+    if (!p) throw new FleetError('fleet_unknown_pop', `unknown PoP ${popId}: the simulated fleet has ${this.pops.size} PoPs`);
     return p;
   }
 
@@ -261,8 +321,11 @@ export class FleetSimulation {
   private withdrawRule(pop: SimPop, id: string): void {
     pop.announced.delete(id);
     for (const r of pop.routers) {
+      const rule = r.installed.get(id);
+      if (rule) r.tcamUsed -= tcamEntriesFor(rule);
       r.installed.delete(id);
       r.refused.delete(id);
+      r.misprogrammed.delete(id);
     }
   }
 
@@ -280,12 +343,16 @@ export class FleetSimulation {
         r.refused.add(rule.id);
         continue;
       }
+      if (r.installed.has(rule.id)) continue;
       const lim = r.model?.limits;
-      if (lim && r.installed.size >= lim.maxRules) {
+      const entries = tcamEntriesFor(rule);
+      if (lim && (r.installed.size >= lim.maxRules || r.tcamUsed + entries > lim.tcamEntries)) {
         r.refused.add(rule.id);
         continue;
       }
       r.installed.set(rule.id, rule);
+      r.tcamUsed += entries;
+      if (advisories.some((a) => a.effect === 'misprogrammed')) r.misprogrammed.add(rule.id);
       if (lim && (lim.baselineMemory ?? 0.4) + (r.installed.size * lim.memoryPerRuleKiB) / 1024 / lim.memoryMiB > 1) {
         this.crash(r, 'out of memory installing Flowspec rules', false);
         return;
@@ -297,13 +364,17 @@ export class FleetSimulation {
     r.up = false;
     r.crashes++;
     r.installed.clear();
+    r.misprogrammed.clear();
+    r.tcamUsed = 0;
     this.emit('router-crash', r.popId, r.router.id, why);
     if (staysDown) {
       r.permanentlyDown = true;
       r.rebootAtMs = undefined;
+      this.rebooting.delete(r);
       this.emit('router-dead', r.popId, r.router.id, 'did not reboot; needs hands on site');
     } else {
       r.rebootAtMs = this.now + this.rebootMs;
+      this.rebooting.add(r);
       this.emit('router-reboot', r.popId, r.router.id);
     }
   }
@@ -312,20 +383,26 @@ export class FleetSimulation {
   private recomputeTraffic(): void {
     for (let round = 0; round < 10; round++) {
       const live = [...this.pops.values()].filter((p) => p.routers.some((r) => r.up));
+      const liveSet = new Set(live);
       for (const p of this.pops.values()) p.loadBps = 0;
       for (const p of this.pops.values()) {
-        if (live.includes(p)) {
+        if (liveSet.has(p)) {
           p.loadBps += p.offeredBps;
           continue;
         }
         const nearest = [...live].sort((a, b) => distanceKm(p.pop.location, a.pop.location) - distanceKm(p.pop.location, b.pop.location)).slice(0, 2);
         for (const n of nearest) n.loadBps += p.offeredBps / nearest.length;
       }
+      // Traffic beyond capacity at this moment fails (counted before any PoP falls over).
+      let overloadBps = 0;
+      for (const p of live) overloadBps += Math.max(0, p.loadBps - p.capacityBps);
+      if (this.totalOfferedBps > 0) this.peakFailing = Math.max(this.peakFailing, Math.min(1, overloadBps / this.totalOfferedBps));
       let collapsedNow = false;
       for (const p of live) {
         if (p.loadBps > this.collapseFactor * p.capacityBps && !p.collapsed) {
           p.collapsed = true;
           collapsedNow = true;
+          this.collapses.push(p.pop.id);
           this.emit('pop-overload', p.pop.id, undefined, `load ${(p.loadBps / p.capacityBps).toFixed(2)}x capacity`);
           for (const r of p.routers) if (r.up) this.crash(r, 'overloaded by anycast traffic from failed PoPs', false);
         }
@@ -338,7 +415,8 @@ export class FleetSimulation {
       anyLive ||= up;
       if (up && p.collapsed && p.loadBps <= p.capacityBps) p.collapsed = false;
       const overload = up ? Math.max(0, p.loadBps - p.capacityBps) : 0;
-      const proxyCpu = this.wafCpuCost(p.waf.patterns);
+      const proxyCpu = p.waf.patterns.length === 0 ? 0 : this.wafCpuCost(p.waf.patterns);
+      p.proxyCpu = proxyCpu;
       const featureFail = p.dataFile.features > this.featureLimit;
       const before = p.httpErrorRate;
       p.httpErrorRate = featureFail ? 1 : proxyCpu >= 1 ? Math.min(1, 0.5 + (proxyCpu - 1) * 0.5) : 0;
@@ -369,4 +447,19 @@ export function countFeatures(content: string): number {
     // not JSON: count lines
   }
   return content.split('\n').filter((l) => l.trim()).length;
+}
+
+/**
+ * Filter entries a rule takes after range expansion: the product over numeric components of
+ * their range counts (a router programs one term per combination). Prefixes and bitmasks
+ * take one entry each.
+ */
+export function tcamEntriesFor(rule: MitigationRule): number {
+  let entries = 1;
+  const m = rule.match;
+  for (const ranges of [m.protocols, m.ports, m.destinationPorts, m.sourcePorts, m.icmpTypes, m.icmpCodes, m.packetLengths, m.dscp, m.flowLabel]) {
+    if (ranges && ranges.length > 1) entries *= ranges.length;
+  }
+  for (const bits of [m.tcpFlags, m.fragment]) if (bits && bits.length > 1) entries *= bits.length;
+  return entries;
 }
