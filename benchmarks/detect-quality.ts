@@ -24,18 +24,18 @@ for (const scenario of SCENARIO_NAMES) {
   let hits = 0;
   for (let seed = 1; seed <= seeds; seed++) {
     const r = runScenario(scenario, seed);
-    fp += r.falseAlarms;
-    if (!r.detected) {
+    fp += r.falseAlarms.length;
+    if (!r.outcome?.detected) {
       fn++;
       continue;
     }
     tp++;
     hits++;
-    lat.push(r.latencyMs!);
-    cov.push(r.signature!.coverage);
-    coll.push(r.signature!.collateral);
-    tcov.push(r.trueCoverage!);
-    tcoll.push(r.trueCollateral!);
+    lat.push(r.outcome!.latencyMs!);
+    cov.push(r.outcome!.signature!.coverage);
+    coll.push(r.outcome!.signature!.collateral);
+    tcov.push(r.outcome!.trueCoverage!);
+    tcoll.push(r.outcome!.trueCollateral!);
   }
   console.log(
     `${scenario.padEnd(22)}${`${hits}/${seeds}`.padEnd(10)}${`${median(lat)}/${p95(lat)}`.padEnd(20)}${median(cov).toFixed(3).padEnd(10)}${median(coll).toFixed(4).padEnd(12)}${median(tcov).toFixed(3).padEnd(10)}${median(tcoll).toFixed(4)}`,

@@ -1,38 +1,77 @@
-// In-process decode + normalise rate per format, on one core: medians of 5 runs.
-// Run: npx tsx benchmarks/telemetry-decode.ts
-import { encodeNetflow5, encodeSflowDatagram, decodeNetflow5, decodeSflowDatagram, netflow5ToFlowRecords, sflowToFlowRecords } from '../src/telemetry/index.js';
-import { buildNetflow5Stream } from './support/netflow5-stream.js';
+// In-process decode rate per format on one core: the seeded `mixed` scenario exported as sFlow v5,
+// NetFlow v5, NetFlow v9 and IPFIX (templates refreshed as an exporter would), decoded by the
+// collector's entry point with one template cache, then aggregated per destination / protocol /
+// source port (what a detector keys on). Medians of several runs after a warm-up.
+// Run: npx tsx benchmarks/telemetry-decode.ts [datagrams per format = 20000] [runs = 7]
+import { type FlowDatagramFormat, decodeFlowDatagram, TemplateCache } from '../src/telemetry/index.js';
+import { EXPORT_FORMATS } from '../src/telemetry/export/index.js';
+import { buildStream, median } from './support/telemetry-streams.js';
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-function rate(name: string, datagrams: Uint8Array[], decode: (b: Uint8Array) => number): void {
-  const runs: number[] = [];
-  let records = 0;
-  for (let run = 0; run < 5; run++) {
-    const t = performance.now();
-    records = 0;
-    for (const d of datagrams) records += decode(d);
-    runs.push(performance.now() - t);
-  }
-  console.log(`${name.padEnd(10)} ${records} records in ${median(runs).toFixed(1)} ms = ${Math.round(records / (median(runs) / 1000)).toLocaleString()} records/s (median of 5)`);
+const datagrams = Number(process.argv[2] ?? 20_000);
+const runs = Number(process.argv[3] ?? 7);
+
+interface Row {
+  format: string;
+  datagrams: number;
+  records: number;
+  decodeRecordsPerSec: number;
+  aggregateRecordsPerSec: number;
+  mbPerSec: number;
 }
 
-const nf5 = buildNetflow5Stream(5000).map(encodeNetflow5);
-rate('netflow5', nf5, (b) => {
-  const r = decodeNetflow5(b);
-  return r.ok ? netflow5ToFlowRecords(r.value, '127.0.0.1').length : 0;
-});
+function decodeAll(format: FlowDatagramFormat, stream: ReturnType<typeof buildStream>, aggregate: boolean): { ms: number; records: number } {
+  const templates = new TemplateCache();
+  const agg = new Map<string, { packets: number; bytes: number }>();
+  let records = 0;
+  const t = performance.now();
+  for (const b of stream.batches) {
+    for (const d of b.datagrams) {
+      const r = decodeFlowDatagram(format, d, { exporter: b.exporter, receivedMs: b.timestampMs, templates });
+      records += r.records.length;
+      if (!aggregate) continue;
+      for (const f of r.records) {
+        const key = `${f.dstAddr}|${f.protocol}|${f.srcPort}`;
+        const a = agg.get(key);
+        if (a) {
+          a.packets += f.estimatedPackets;
+          a.bytes += f.estimatedBytes;
+        } else agg.set(key, { packets: f.estimatedPackets, bytes: f.estimatedBytes });
+      }
+    }
+  }
+  return { ms: performance.now() - t, records };
+}
 
-const frame = Buffer.from('020000000001020000000002080045280040123400003711000' + '0c6336407adf5350a00359c40002c0000' + '61'.repeat(36), 'hex');
-const sflow = Array.from({ length: 5000 }, (_, i) =>
-  encodeSflowDatagram({
-    agent: '192.0.2.1',
-    subAgentId: 0,
-    sequence: i,
-    uptimeMs: i,
-    samples: Array.from({ length: 8 }, (_, j) => ({ kind: 'flow' as const, sequence: i * 8 + j, sourceIdType: 0, sourceIdIndex: 1, samplingRate: 1000, samplePool: 0, drops: 0, input: 1, output: 2, records: [{ kind: 'raw-header' as const, headerProtocol: 1, frameLength: 78, stripped: 4, header: frame }] })),
-  }),
-);
-rate('sflow', sflow, (b) => {
-  const r = decodeSflowDatagram(b);
-  return r.ok ? sflowToFlowRecords(r.value.datagram, 0).length : 0;
-});
+const rows: Row[] = [];
+for (const format of EXPORT_FORMATS) {
+  const stream = buildStream(format, datagrams);
+  decodeAll(format, stream, true); // warm-up
+  const decodeMs: number[] = [];
+  const aggregateMs: number[] = [];
+  let records = 0;
+  for (let i = 0; i < runs; i++) {
+    const a = decodeAll(format, stream, false);
+    const b = decodeAll(format, stream, true);
+    if (a.records !== stream.records || b.records !== stream.records) throw new Error(`${format}: decoded ${a.records}/${b.records} records, the stream carries ${stream.records}`);
+    decodeMs.push(a.ms);
+    aggregateMs.push(b.ms);
+    records = a.records;
+  }
+  rows.push({
+    format,
+    datagrams: stream.datagrams,
+    records,
+    decodeRecordsPerSec: records / (median(decodeMs) / 1000),
+    aggregateRecordsPerSec: records / (median(aggregateMs) / 1000),
+    mbPerSec: stream.bytes / 1e6 / (median(decodeMs) / 1000),
+  });
+}
+
+const base = rows.find((r) => r.format === 'netflow5')!;
+console.log(`Decode on one core (node ${process.version}), medians of ${runs} runs; stream: seeded "mixed" scenario, 1:1000 sampled, ${datagrams} datagrams per format`);
+console.log('format     datagrams  records   decode rec/s   decode+aggregate rec/s   MB/s   vs netflow5');
+for (const r of rows) {
+  console.log(
+    `${r.format.padEnd(11)}${String(r.datagrams).padEnd(11)}${String(r.records).padEnd(10)}${Math.round(r.decodeRecordsPerSec).toLocaleString('en-US').padStart(12)}   ${Math.round(r.aggregateRecordsPerSec).toLocaleString('en-US').padStart(22)}   ${r.mbPerSec.toFixed(1).padStart(5)}   ${(r.decodeRecordsPerSec / base.decodeRecordsPerSec).toFixed(2)}x`,
+  );
+}

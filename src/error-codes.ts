@@ -4,6 +4,7 @@
 import { API_CODES } from './api/api-error.js';
 import { ARTIFACT_CODES } from './artifacts/codes.js';
 import { ROLLOUT_CODES } from './rollout/codes.js';
+import { STORE_CODES } from './store/codes.js';
 import { WAF_CODES } from './waf/codes.js';
 import { AGENT_CODES } from './fleet/agent/codes.js';
 import { TELEMETRY_CODES } from './telemetry/codes.js';
@@ -20,6 +21,7 @@ export const ALL_CODE_GROUPS: Record<string, Record<string, string>> = {
   lib: LIB_CODES,
   api: API_CODES,
   rollout: ROLLOUT_CODES,
+  store: STORE_CODES,
   waf: WAF_CODES,
   artifacts: ARTIFACT_CODES,
   agent: AGENT_CODES,

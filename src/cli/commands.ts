@@ -11,6 +11,7 @@ import { register as registerDemo } from './commands/demo.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerToken } from './commands/token.js';
 import { register as registerRollout } from './commands/rollout.js';
+import { register as registerKillswitch } from './commands/killswitch.js';
 import { register as registerAgent } from './commands/agent.js';
 import { register as registerCollect } from './commands/collect.js';
 
@@ -27,6 +28,7 @@ export const commandRegistrations: RegisterCommand[] = [
   registerServe,
   registerToken,
   registerRollout,
+  registerKillswitch,
   registerAgent,
   registerCollect,
 ];

@@ -127,6 +127,7 @@ export class ControlPlane {
   async issueToken(subject: string, role: TokenRole): Promise<string> {
     const token = `fs_${randomBytes(18).toString('base64url')}`;
     await this.store.putToken(hashToken(token), subject, role, this.clock.nowMs());
+    await this.audit('failsmall', 'token-create', subject, `role ${role}`);
     return token;
   }
 

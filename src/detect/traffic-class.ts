@@ -24,3 +24,21 @@ export function classifyFlow(f: FlowRecord): TrafficClass {
   if (f.protocol === 1 || f.protocol === 58) return 'icmp';
   return 'other';
 }
+
+/** The attack type a dominant traffic class points to (amplification is refined by source port). */
+export function attackTypeOfClass(cls: TrafficClass): AttackType {
+  switch (cls) {
+    case 'amplification':
+      return 'amplification';
+    case 'tcp-syn':
+      return 'syn-flood';
+    case 'udp':
+      return 'udp-flood';
+    case 'fragment':
+      return 'fragment-flood';
+    case 'tcp':
+    case 'icmp':
+    case 'other':
+      return 'volumetric';
+  }
+}

@@ -48,9 +48,11 @@ export interface Signature {
   readonly coverage: number;
   /** Share of the victim's recent legitimate traffic the match would also hit. */
   readonly collateral: number;
+  /** Share of calm traffic to other destinations the match's pattern (destination ignored) hits. */
+  readonly referenceCollateral?: number;
   /** Observed TTL range of the attack (informational: Flowspec has no TTL component). */
   readonly ttlRange?: readonly [number, number];
-  readonly samples: { readonly attack: number; readonly baseline: number };
+  readonly samples: { readonly attack: number; readonly baseline: number; readonly reference?: number };
   /** Human summary, e.g. "dst 192.0.2.10/32 proto 17 sport 53 len 512-1500". */
   readonly summary: string;
 }

@@ -27,7 +27,8 @@ export const DEFAULT_GATES: readonly HealthGate[] = [
 
 export interface GateFailure {
   readonly popId: string;
-  readonly gate: HealthGate['kind'];
+  /** The gate that failed, or `applied` when the enforcement target refused the change. */
+  readonly gate: HealthGate['kind'] | 'applied';
   readonly message: string;
 }
 
@@ -41,6 +42,7 @@ export function evaluateGates(gates: readonly HealthGate[], health: PopHealth, a
     out.push({ popId: health.popId, gate, message });
   };
   const expectedRules = artifact.kind === 'flowspec' ? artifact.add.map((r) => r.id) : [];
+  const withdrawnRules = artifact.kind === 'flowspec' ? artifact.withdraw.filter((id) => !expectedRules.includes(id)) : [];
   for (const g of gates) {
     switch (g.kind) {
       case 'router-up':
@@ -63,6 +65,8 @@ export function evaluateGates(gates: readonly HealthGate[], health: PopHealth, a
           if (!r.up) continue;
           const missing = expectedRules.filter((id) => !r.installedRuleIds.includes(id));
           if (missing.length > 0) fail(g.kind, `router ${r.routerId} has not confirmed ${missing.join(', ')}`);
+          const lingering = withdrawnRules.filter((id) => r.installedRuleIds.includes(id));
+          if (lingering.length > 0) fail(g.kind, `router ${r.routerId} still holds withdrawn ${lingering.join(', ')}`);
         }
         break;
       case 'http-error-rate-below':

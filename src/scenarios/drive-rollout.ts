@@ -1,7 +1,7 @@
 // Runs a rollout plan against the simulator with the pure reducer, in simulated time: the
 // same plan/gates/reducer the executor uses, without a store. Deterministic.
 import type { FleetSimulation } from '../fleet/simulator/index.js';
-import { type RolloutAction, type RolloutState, initialRolloutState, stepRollout } from '../rollout/index.js';
+import { type RolloutAction, type RolloutState, confirmActions, initialRolloutState, stepRollout } from '../rollout/index.js';
 import type { RolloutPlan } from '../rollout/index.js';
 
 export interface DriveOptions {
@@ -42,8 +42,8 @@ export function driveRollout(sim: FleetSimulation, plan: RolloutPlan, o: DriveOp
   }
   const health = (): ReturnType<FleetSimulation['popHealth']>[] => plan.scopePops.map((p) => sim.popHealth(p));
   let r = stepRollout(state, { type: 'start', by: plan.author, atMs: t, health: health() });
-  state = r.state;
   perform(r.actions, t);
+  state = confirmActions(r.state, r.actions, t); // the simulator applies synchronously and never refuses
   let detectionMs: number | undefined;
   let rollbackMs: number | undefined;
   const end = o.startMs + (o.maxMs ?? 2 * 3600_000);
@@ -51,12 +51,12 @@ export function driveRollout(sim: FleetSimulation, plan: RolloutPlan, o: DriveOp
     t += tick;
     sim.advance(t);
     r = stepRollout(state, { type: 'health', atMs: t, health: health() });
-    if (r.state.phase === 'rolled-back' && state.phase === 'running') {
+    if ((r.state.phase === 'rolling-back' || r.state.phase === 'rolled-back') && state.phase === 'running') {
       detectionMs = t - o.startMs;
       rollbackMs = t - o.startMs;
     }
-    state = r.state;
     perform(r.actions, t);
+    state = confirmActions(r.state, r.actions, t);
   }
   return { state, timeline, ...(detectionMs !== undefined ? { detectionMs } : {}), ...(rollbackMs !== undefined ? { rollbackMs } : {}) };
 }

@@ -1,1 +1,13 @@
-export { type Approval, type AuditEntry, FailsmallStore, StoreError, type TokenRole } from './store.js';
+export { STORE_CODES, type StoreCode } from './codes.js';
+export {
+  type Approval,
+  type AuditEntry,
+  type AuditInput,
+  FailsmallStore,
+  type RolloutWrite,
+  StoreError,
+  type StoredArtifact,
+  type StoredSignature,
+  type TokenRecord,
+  type TokenRole,
+} from './store.js';

@@ -34,6 +34,7 @@ export interface ApiTokensTable {
   subject: string;
   role: string;
   created_ms: number;
+  revoked_ms: number | null;
 }
 
 export interface AttacksTable {
@@ -49,6 +50,23 @@ export interface ApprovalsTable {
   reason: string;
 }
 
+export interface ArtifactsTable {
+  id: string;
+  kind: string;
+  author: string;
+  reason: string;
+  created_ms: number;
+  artifact_json: string;
+  findings_json: string;
+}
+
+export interface SignaturesTable {
+  id: string;
+  attack_id: string;
+  signature_json: string;
+  updated_ms: number;
+}
+
 export interface Database {
   rollouts: RolloutsTable;
   rollout_events: RolloutEventsTable;
@@ -56,4 +74,6 @@ export interface Database {
   api_tokens: ApiTokensTable;
   attacks: AttacksTable;
   approvals: ApprovalsTable;
+  artifacts: ArtifactsTable;
+  signatures: SignaturesTable;
 }

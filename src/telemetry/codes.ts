@@ -1,6 +1,7 @@
-// Codes produced by the telemetry decoders (packet parser, pcap/pcapng readers).
+// Codes produced by the telemetry decoders (packet parser, pcap/pcapng readers, sFlow, NetFlow
+// v5/v9, IPFIX, template cache). `truncated` and `decoder_bug` come from src/lib.
 export const TELEMETRY_CODES = {
-  packet_unsupported_link_type: 'the capture link type is not one the parser reads (Ethernet, raw IP, Linux SLL)',
+  packet_unsupported_link_type: 'the capture link type is not one the parser reads (Ethernet, raw IP, Linux SLL/SLL2, BSD loopback)',
   packet_not_ip: 'the frame carries neither IPv4 nor IPv6',
   packet_bad_ip_version: 'the IP version field does not match the EtherType / link type',
   packet_bad_ip_header_length: 'IPv4 header length is below 20 bytes or beyond the packet',
@@ -16,4 +17,16 @@ export const TELEMETRY_CODES = {
   sflow_unsupported_header_protocol: 'a raw packet header record of a protocol other than Ethernet, IPv4 or IPv6',
   netflow_bad_version: 'the datagram is not the NetFlow version the decoder was asked for',
   netflow5_bad_count: 'a NetFlow v5 header claims more than 30 records',
+  netflow9_bad_flowset_length: 'a NetFlow v9 FlowSet length is below 4 or runs past the datagram (the rest of the datagram is lost)',
+  netflow9_reserved_flowset_id: 'a NetFlow v9 FlowSet id is 2..255 (reserved); the FlowSet was skipped',
+  ipfix_bad_version: 'the message is not IPFIX version 10',
+  ipfix_bad_message_length: 'the IPFIX message length is below the 16-byte header or beyond the datagram',
+  ipfix_bad_set_length: 'an IPFIX set length is below 4 or runs past the message (the rest of the message is lost)',
+  ipfix_reserved_set_id: 'an IPFIX set id is 4..255 (reserved); the set was skipped',
+  template_bad_id: 'a template or options template id is below 256',
+  template_bad_field_count: 'a template declares no fields, more than 512, or more than its set can hold (the rest of the set is lost)',
+  template_bad_scope_count: 'an IPFIX options template has scope field count 0 or above its field count',
+  template_field_zero_length: 'a template field has length 0; the template was rejected',
+  template_field_bad_length: 'a template field length cannot hold its element (e.g. an IPv4 address that is not 4 bytes); that field is ignored',
+  template_miss: 'a data set arrived before (or after the expiry of) its template; it is buffered for a short time or dropped',
 } as const;

@@ -42,7 +42,7 @@ it('runs the pipeline, prints the dashboard URL first and every stage as it happ
     /the 2013 rule .* is rejected/,
     /validate_packet_length_unreachable: .*MTU is 4470 bytes/,
     /detect: dns-amplification towards 173\.245\.53\.10\/32 at ams1, fra1/,
-    /profile: signature "dst 173\.245\.53\.10\/32 proto 17 sport 53 len \d+-\d+" covers/,
+    /profile: signature "dst 173\.245\.53\.10\/32 proto 17 sport 53\b[^"]*" covers 9\d\.\d% of the attack/,
     /validate: proposed rule mit-atk-1 has 0 error\(s\)/,
     /plan: rollout \S+ to fra1, ams1 \(of 8 PoPs\); canary fra1, 2 wave\(s\), bake 30 s each/,
     /rollout: canary \(fra1\) applied/,

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkDescription } from '../../src/fleet/network.js';
-import { initialRolloutState, planRollout, stepRollout } from '../../src/rollout/index.js';
-import { FailsmallStore } from '../../src/store/index.js';
+import { ManualClock } from '../../src/lib/clock.js';
+import { RolloutExecutor, initialRolloutState, planRollout, replayRollout, stepRollout } from '../../src/rollout/index.js';
+import { FailsmallStore, StoreError } from '../../src/store/index.js';
+import { MemoryFleet } from '../support/memory-fleet.js';
 import { type TempPostgres, startTempPostgres } from '../support/postgres.js';
 
 const network: NetworkDescription = { name: 't', ownedPrefixes: [], mtuBytes: 1500, pops: [{ id: 'p1', region: 'eu', anycastPrefixes: [], routers: [] }, { id: 'p2', region: 'eu', anycastPrefixes: [], routers: [] }] };
@@ -37,7 +39,9 @@ function storeSuite(name: string, open: () => Promise<FailsmallStore>): void {
       const paused = stepRollout(read, { type: 'pause', by: 'ann', atMs: 2500 });
       const aborted = stepRollout(read, { type: 'abort', by: 'bob', atMs: 2600 });
       await store.recordRollout(paused.state, { type: 'pause', by: 'ann', atMs: 2500 }, read);
-      await expect(store.recordRollout(aborted.state, { type: 'abort', by: 'bob', atMs: 2600 }, read)).rejects.toThrow(/another writer/);
+      const stale = await store.recordRollout(aborted.state, { type: 'abort', by: 'bob', atMs: 2600 }, read).catch((e: unknown) => e);
+      expect(stale).toBeInstanceOf(StoreError);
+      expect((stale as StoreError).code).toBe('store_stale_write');
       expect((await store.getRollout('ro-1'))?.phase).toBe('paused');
       expect((await store.rolloutEvents('ro-1')).map((e) => e.type)).toEqual(['created', 'start', 'pause']);
       const resumed = stepRollout(paused.state, { type: 'resume', by: 'ann', atMs: 2700 });
@@ -66,14 +70,52 @@ function storeSuite(name: string, open: () => Promise<FailsmallStore>): void {
       const [e] = await store.listAudit();
       expect(e).toMatchObject({ actor: 'ann', action: 'start', diff: { scope: ['p1'] } });
       await expect(store.db.updateTable('audit_log').set({ actor: 'mallory' }).execute()).rejects.toThrow(/append-only/);
-      await expect(store.db.deleteFrom('audit_log').execute()).rejects.toThrow(/append-only/);
+      await expect(store.db.deleteFrom('audit_log').execute()).rejects.toThrow(/store_append_only: audit_log is append-only/);
       expect((await store.listAudit())[0]?.actor).toBe('ann');
     });
 
-    it('stores token hashes with roles and attacks', async () => {
+    it('writes a step, its audit entries and extra entries in one transaction, or nothing', async () => {
+      const before = (await store.rolloutEvents('ro-1')).length;
+      const auditsBefore = (await store.listAudit(10_000)).length;
+      const read = (await store.getRollout('ro-1'))!;
+      const paused = stepRollout(read, { type: 'pause', by: 'ann', atMs: 3000 });
+      const audit = { atMs: 3000, actor: 'ann', action: 'pause', target: 'ro-1', reason: 'look', diff: { phase: ['running', 'paused'] } };
+      // based on a stale read: nothing at all is written, not even the audit entries
+      await expect(store.recordRollouts([{ state: paused.state, event: { type: 'pause', by: 'ann', atMs: 3000 }, prev: { ...read, updatedMs: -1 }, audits: [audit] }], [{ ...audit, action: 'extra' }])).rejects.toThrow(StoreError);
+      expect((await store.rolloutEvents('ro-1')).length).toBe(before);
+      expect((await store.listAudit(10_000)).length).toBe(auditsBefore);
+      await store.recordRollouts([{ state: paused.state, event: { type: 'pause', by: 'ann', atMs: 3000 }, prev: read, audits: [audit] }], [{ ...audit, action: 'extra', target: 'x' }]);
+      expect((await store.listAudit(2, { target: 'ro-1' }))[0]).toMatchObject({ action: 'pause', diff: { phase: ['running', 'paused'] } });
+      expect((await store.listAudit(10, { target: 'x' })).map((e) => e.action)).toEqual(['extra']);
+      expect((await store.listAudit(10_000, { actor: 'ann' })).length).toBeGreaterThan(1);
+      const events = await store.rolloutEvents('ro-1');
+      expect(replayRollout(plan, events).state).toEqual(await store.getRollout('ro-1'));
+    });
+
+    it('stores token hashes with roles, revokes them, and keeps attacks, signatures and proposed changes', async () => {
       await store.putToken('ab'.repeat(32), 'ann', 'approver', 1);
+      await store.putToken('ef'.repeat(32), 'bob', 'viewer', 2);
       expect(await store.findToken('ab'.repeat(32))).toEqual({ subject: 'ann', role: 'approver' });
       expect(await store.findToken('cd'.repeat(32))).toBeUndefined();
+      expect(await store.revokeToken('ef'.repeat(32), 3)).toBe(true);
+      expect(await store.revokeToken('ef'.repeat(32), 4)).toBe(false);
+      expect(await store.findToken('ef'.repeat(32))).toBeUndefined();
+      expect(await store.listTokens()).toEqual([
+        { tokenHash: 'ab'.repeat(32), subject: 'ann', role: 'approver', createdMs: 1 },
+        { tokenHash: 'ef'.repeat(32), subject: 'bob', role: 'viewer', createdMs: 2, revokedMs: 3 },
+      ]);
+      await store.upsertSignature('sig-1', 'a1', { summary: 'udp/53 > 512 B' }, 5);
+      await store.upsertSignature('sig-1', 'a1', { summary: 'udp/53 > 1024 B' }, 6);
+      await store.upsertSignature('sig-2', 'a2', { summary: 'syn' }, 7);
+      expect(await store.listSignatures({ attackId: 'a1' })).toEqual([{ id: 'sig-1', attackId: 'a1', signature: { summary: 'udp/53 > 1024 B' }, updatedMs: 6 }]);
+      expect((await store.listSignatures()).map((x) => x.id)).toEqual(['sig-2', 'sig-1']);
+      const change = { kind: 'flowspec' as const, add: plan.artifact.kind === 'flowspec' ? plan.artifact.add : [], withdraw: [] };
+      await store.putArtifact({ id: 'chg-1', artifact: change, author: 'ann', reason: 'dns', createdMs: 8, findings: [{ code: 'x', severity: 'warning', message: 'm' }] });
+      await store.putArtifact({ id: 'chg-2', artifact: { kind: 'waf-regex', rules: [{ id: 'w', pattern: 'a+' }] }, author: 'bob', reason: 'sqli', createdMs: 9, findings: [] });
+      expect(await store.getArtifact('chg-1')).toEqual({ id: 'chg-1', artifact: change, author: 'ann', reason: 'dns', createdMs: 8, findings: [{ code: 'x', severity: 'warning', message: 'm' }] });
+      expect((await store.listArtifacts()).map((a) => a.id)).toEqual(['chg-2', 'chg-1']);
+      expect((await store.listArtifacts({ kind: 'waf-regex' })).map((a) => a.id)).toEqual(['chg-2']);
+      await expect(store.putArtifact({ id: 'chg-1', artifact: change, author: 'mallory', reason: '', createdMs: 10, findings: [] })).rejects.toThrow();
       await store.upsertAttack('a1', { id: 'a1', peakPps: 1 }, 1);
       await store.upsertAttack('a1', { id: 'a1', peakPps: 2 }, 2);
       expect(await store.listAttacks()).toEqual([{ id: 'a1', peakPps: 2 }]);
@@ -94,6 +136,49 @@ describe('store: postgres', async () => {
   const pgServer: TempPostgres = pgOrSkip;
   afterAll(() => pgServer.stop());
   storeSuite('postgres', () => FailsmallStore.openPostgres(pgServer.url));
+
+  it('refuses TRUNCATE of the append-only tables', async () => {
+    const store = await FailsmallStore.openPostgres(pgServer.url);
+    try {
+      const { sql } = await import('kysely');
+      await expect(sql`truncate audit_log`.execute(store.db)).rejects.toThrow(/store_append_only/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('two control-plane nodes over one PostgreSQL store never apply a wave twice', async () => {
+    const pgMod = await import('pg');
+    const admin = new pgMod.default.Client({ connectionString: pgServer.url });
+    await admin.connect();
+    await admin.query('create database two_nodes');
+    await admin.end();
+    const url = pgServer.url.replace(/\/postgres$/, '/two_nodes');
+    const storeA = await FailsmallStore.openPostgres(url);
+    const storeB = await FailsmallStore.openPostgres(url);
+    const net: NetworkDescription = { name: 'n', ownedPrefixes: [], mtuBytes: 1500, pops: ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((id, i) => ({ id, region: 'eu', anycastPrefixes: [], capacityBps: (i + 1) * 1e9, routers: [] })) };
+    const fleet = new MemoryFleet(net.pops.map((p) => p.id));
+    const clock = new ManualClock(0);
+    const a = new RolloutExecutor(storeA, fleet, clock);
+    const b = new RolloutExecutor(storeB, fleet, clock);
+    try {
+      const art = { kind: 'flowspec' as const, add: [{ id: 'r2', family: 'ipv4' as const, match: { destination: '192.0.2.9/32' }, action: { kind: 'discard' as const }, scope: { kind: 'pops' as const, pops: ['p0', 'p1', 'p2'] }, provenance: {} }], withdraw: [] };
+      await a.create(await a.planChange(art, net, { id: 'two', author: 'ann', nowMs: 0, bakeMs: 100 }));
+      await a.start('two', 'ann');
+      for (let i = 0; i < 6; i++) {
+        clock.advance(100);
+        await Promise.all([a.tick(), b.tick()]);
+      }
+      expect((await b.get('two')).phase).toBe('completed');
+      expect(fleet.log.filter((l) => l.startsWith('apply')).sort()).toEqual(['apply p0', 'apply p1', 'apply p2']);
+      const events = await storeA.rolloutEvents('two');
+      expect(replayRollout((await a.get('two')).plan, events).state).toEqual(await a.get('two'));
+      expect(events.filter((e) => e.type === 'health').length).toBe(3); // two waves out, then complete: one node each time
+    } finally {
+      await storeA.close();
+      await storeB.close();
+    }
+  });
 
   it('runs the control plane on PostgreSQL: a scoped rollout completes and survives a restart', async () => {
     const { ControlPlane } = await import('../../src/control-plane/control-plane.js');

@@ -1,37 +1,52 @@
-// `failsmall collect`: receive sFlow v5 and NetFlow v5 over UDP, write FlowRecords as JSON
-// lines, serve the collector's Prometheus counters, and optionally detect attacks live.
+// `failsmall collect`: receive sFlow v5, NetFlow v5/v9 and IPFIX over UDP, write FlowRecords as
+// JSON lines, serve the collector's Prometheus counters, and optionally detect attacks live.
 import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:http';
+import { type Server, createServer } from 'node:http';
 import type { Command } from 'commander';
 import { Registry } from 'prom-client';
 import { AttackDetector } from '../../detect/index.js';
 import { type CollectorListener, UdpCollector } from '../../telemetry/index.js';
 import { UsageError } from '../exit-codes.js';
+import { parseHostPort } from './synth.js';
 
+/** "[host]:port"; a bare ":port" or "port" listens on 127.0.0.1 (port 0: any free port). */
 function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:(.*):)?(\d+)$/.exec(text);
-  if (!m) throw new UsageError(`"${text}" is not [HOST]:PORT`);
-  const port = Number(m[2]);
-  if (port > 65535) throw new UsageError(`port ${port} is out of range`);
-  return { host: m[1] ? m[1].replace(/^\[|\]$/g, '') : '127.0.0.1', port };
+  return parseHostPort(text, '127.0.0.1', true);
+}
+
+interface CollectOptions {
+  sflow?: string;
+  netflow?: string;
+  ipfix?: string;
+  metrics?: string;
+  out?: string;
+  detect?: boolean;
+  queue: number;
+  duration?: number;
+  json?: boolean;
 }
 
 export function register(program: Command): void {
   program
     .command('collect')
-    .description('collect sFlow v5 and NetFlow v5 over UDP (loopback unless a host is given); FlowRecords as JSON lines; live detection')
-    .option('--sflow <[host]:port>', 'sFlow listener, e.g. :6343')
-    .option('--netflow <[host]:port>', 'NetFlow v5 listener, e.g. :2055')
-    .option('--metrics <[host]:port>', 'serve Prometheus /metrics')
+    .description('collect sFlow v5, NetFlow v5/v9 and IPFIX over UDP (127.0.0.1 unless a host is given); FlowRecords as JSON lines; Prometheus counters; live detection')
+    .option('--sflow <[host]:port>', 'sFlow v5 listener, e.g. :6343')
+    .option('--netflow <[host]:port>', 'NetFlow v5 and v9 listener, e.g. :2055')
+    .option('--ipfix <[host]:port>', 'IPFIX listener, e.g. :4739')
+    .option('--metrics <[host]:port>', 'serve Prometheus /metrics, e.g. :9108')
     .option('--out <file>', 'append FlowRecords as JSON lines')
     .option('--detect', 'run the attack detector on the live stream and print attacks')
     .option('--queue <n>', 'decode queue capacity (datagrams)', (v) => Number.parseInt(v, 10), 10_000)
     .option('--duration <sec>', 'stop after this many seconds', (v) => Number(v))
-    .action(async (o: { sflow?: string; netflow?: string; metrics?: string; out?: string; detect?: boolean; queue: number; duration?: number }) => {
+    .option('--json', 'print the final counters as JSON')
+    .action(async (o: CollectOptions) => {
       const listeners: CollectorListener[] = [];
       if (o.sflow) listeners.push({ format: 'sflow', ...parseListen(o.sflow) });
-      if (o.netflow) listeners.push({ format: 'netflow5', ...parseListen(o.netflow) });
-      if (listeners.length === 0) throw new UsageError('give at least one of --sflow, --netflow');
+      if (o.netflow) listeners.push({ format: 'netflow', ...parseListen(o.netflow) });
+      if (o.ipfix) listeners.push({ format: 'ipfix', ...parseListen(o.ipfix) });
+      if (listeners.length === 0) throw new UsageError('give at least one of --sflow, --netflow, --ipfix');
+      if (!Number.isInteger(o.queue) || o.queue < 0) throw new UsageError(`--queue must be a non-negative integer, got ${o.queue}`);
+      if (o.duration !== undefined && !(o.duration > 0)) throw new UsageError('--duration must be a positive number of seconds');
       const registry = new Registry();
       const out = o.out ? createWriteStream(o.out, { flags: 'a' }) : undefined;
       const detector = o.detect ? new AttackDetector() : undefined;
@@ -41,32 +56,50 @@ export function register(program: Command): void {
         queueCapacity: o.queue,
         nowMs: () => Date.now(),
         onRecords: (records) => {
-          for (const f of records) {
-            out?.write(`${JSON.stringify(f)}\n`);
-            detector?.ingest(f);
-          }
-          for (const e of detector?.drainEvents() ?? []) {
+          if (out) out.write(records.map((f) => `${JSON.stringify(f)}\n`).join(''));
+          if (!detector) return;
+          for (const f of records) detector.ingest(f);
+          for (const e of detector.drainEvents()) {
             if (e.kind !== 'update') process.stdout.write(`${e.kind} ${e.attack.id} ${e.attack.type} -> ${e.attack.destination} ${Math.round(e.attack.currentPps)} pps\n`);
           }
         },
       });
-      await collector.start();
+      try {
+        await collector.start();
+      } catch (e) {
+        throw new UsageError(`cannot listen: ${(e as Error).message}`);
+      }
       for (const [format, port] of collector.ports) process.stdout.write(`collecting ${format} on port ${port}\n`);
-      let metricsServer: ReturnType<typeof createServer> | undefined;
+      let metricsServer: Server | undefined;
       if (o.metrics) {
         const { host, port } = parseListen(o.metrics);
         metricsServer = createServer((req, res) => {
           if (req.url !== '/metrics') return void res.writeHead(404).end();
-          registry.metrics().then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text));
-        }).listen(port, host);
+          registry.metrics().then(
+            (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+            (e: Error) => res.writeHead(500).end(e.message),
+          );
+        });
+        await new Promise<void>((resolve, reject) => {
+          metricsServer!.once('error', reject);
+          metricsServer!.listen(port, host, () => resolve());
+        });
+        process.stdout.write(`metrics on http://${host.includes(':') ? `[${host}]` : host}:${(metricsServer.address() as { port: number }).port}/metrics\n`);
       }
       await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-        if (o.duration) setTimeout(resolve, o.duration * 1000);
+        const done = (): void => {
+          process.removeListener('SIGINT', done);
+          process.removeListener('SIGTERM', done);
+          resolve();
+        };
+        process.once('SIGINT', done);
+        process.once('SIGTERM', done);
+        if (o.duration) setTimeout(done, o.duration * 1000).unref();
       });
       await collector.stop();
-      metricsServer?.close();
-      out?.end();
+      await new Promise<void>((r) => (metricsServer ? metricsServer.close(() => r()) : r()));
+      if (out) await new Promise<void>((r) => out.end(() => r()));
+      const s = collector.stats;
+      process.stdout.write(o.json ? `${JSON.stringify({ ...s, templates: collector.templates.stats })}\n` : `received ${s.datagrams} datagrams, ${s.records} records, ${s.decodeErrors} decode errors, ${s.templateMisses} template misses, ${s.queueDrops} queue drops\n`);
     });
 }

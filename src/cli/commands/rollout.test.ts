@@ -7,8 +7,15 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { FailsmallStore } from '../../store/index.js';
 import { runCliCaptured } from '../../../tests/support/run-cli.js';
 
-const fixture = (p: string): string => fileURLToPath(new URL(`../../../tests/fixtures/rules/${p}`, import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'failsmall-rollout-cli-'));
+/** The fixture with its expiry moved to a day from now: these commands validate against the wall clock. */
+const fixture = (p: string): string => {
+  const path = fileURLToPath(new URL(`../../../tests/fixtures/rules/${p}`, import.meta.url));
+  if (!p.endsWith('.yaml')) return path;
+  const fresh = join(dir, `fresh-${p}`);
+  writeFileSync(fresh, readFileSync(path, 'utf8').replace(/expires: \S+/g, `expires: ${new Date(Date.now() + 86_400_000).toISOString()}`));
+  return fresh;
+};
 const db = join(dir, 'r.sqlite');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -29,11 +36,27 @@ describe('failsmall rollout / killswitch', () => {
     expect((await run('rollout', 'resume', id, '--as', 'ann')).code).toBe(1);
     expect((await run('rollout', 'status', 'no-such-rollout')).code).toBe(2);
     const killed = await run('killswitch', '--kind', 'flowspec', '--reason', 'drill', '--as', 'oncall', '--json');
-    expect(JSON.parse(killed.out).rolledBack).toEqual([id]);
+    expect(killed.code).toBe(0);
+    expect(JSON.parse(killed.out)).toMatchObject({ kind: 'flowspec', rolledBack: [id], pending: [] });
+    expect(JSON.parse((await run('rollout', 'status', id, '--json')).out).state).toBe('rolled-back');
+    expect((await run('killswitch', '--kind', 'bgp')).code).toBe(2);
+    expect((await run('rollout', 'status', '--target', 'routers')).code).toBe(2);
     const store = await FailsmallStore.openSqlite(db);
     const actions = (await store.listAudit()).map((e) => `${e.actor}:${e.action}`);
     await store.close();
     expect(actions).toEqual(expect.arrayContaining(['ann:plan', 'ann:start', 'oncall:killswitch']));
+  });
+
+  it('start plans and starts a rule file in one go; status --events prints the event log', async () => {
+    const started = await run('rollout', 'start', fixture('dns-amplification-ok.yaml'), '--as', 'ann', '--json', '--bake', '10');
+    expect(started.code).toBe(0);
+    const view = JSON.parse(started.out);
+    expect(view.state).toBe('completed');
+    expect(view.bakeMs).toBe(10_000);
+    const history = JSON.parse((await run('rollout', 'status', view.id, '--events', '--json')).out);
+    expect(history.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['created', 'start', 'applied', 'health']));
+    expect((await run('rollout', 'start', join(dir, 'missing.yaml'))).code).toBe(2); // not a file: taken as an id, which does not exist
+    expect((await run('killswitch', '--kind', 'flowspec', '--as', 'oncall')).code).toBe(0); // the reason defaults
   });
 
   it('a wide change waits for a second person; pause, resume and rollback are recorded', async () => {
@@ -60,6 +83,6 @@ describe('failsmall rollout / killswitch', () => {
     await store.close();
     expect(approvals.map((a) => a.approver)).toEqual(['bob']);
     expect(audit.reverse()).toEqual(['ann:plan', 'bob:approve', 'ann:start', 'ann:pause', 'ann:resume', 'carol:rollback']);
-    expect(events).toEqual(['created', 'approve', 'start', 'pause', 'resume', 'rollback']);
+    expect(events).toEqual(['created', 'approve', 'start', 'applied', 'pause', 'resume', 'rollback', 'reverted']);
   });
 });

@@ -1,6 +1,7 @@
-// Replay: what each rule would match in recorded traffic, attack vs legitimate, per PoP.
-// Traffic labels come from the generator ("benign" = legitimate); unlabelled traffic is
-// counted separately so real captures replay too.
+// Replay: what each rule would match in recorded traffic, attack vs legitimate, per PoP, through
+// the compiled classifier (first terminal match wins, as on a router). Traffic labels come from
+// the generator ("benign" = legitimate, anything else = an attack id); unlabelled traffic (real
+// captures) is counted on its own. Counts are estimated (sampled × sampling rate).
 import type { FlowRecord } from '../../telemetry/flow-record.js';
 import type { MitigationRule } from '../model.js';
 import { compileClassifier } from './compile.js';
@@ -16,18 +17,26 @@ export interface ReplayCounts {
 
 export interface RuleReplay extends ReplayCounts {
   readonly ruleId: string;
+  /** Per PoP (records without one count under "unknown"). */
   readonly byPop: Record<string, ReplayCounts>;
 }
 
 export interface ReplayReport {
   readonly records: number;
+  /** All traffic replayed, and per PoP. */
   readonly totals: ReplayCounts;
+  readonly totalsByPop: Record<string, ReplayCounts>;
+  /** One entry per rule, in rule order. */
   readonly rules: RuleReplay[];
+  /** Traffic no rule matched. */
+  readonly unmatched: ReplayCounts;
+  /** Rules that can never match (a prefix does not parse). */
+  readonly unmatchableRules: readonly string[];
 }
 
-const zero = (): ReplayCounts => ({ attackPackets: 0, attackBytes: 0, legitPackets: 0, legitBytes: 0, unlabelledPackets: 0, unlabelledBytes: 0 });
+export const zeroCounts = (): ReplayCounts => ({ attackPackets: 0, attackBytes: 0, legitPackets: 0, legitBytes: 0, unlabelledPackets: 0, unlabelledBytes: 0 });
 
-function add(c: ReplayCounts, f: FlowRecord): void {
+function addTo(c: ReplayCounts, f: FlowRecord): void {
   if (f.label === undefined) {
     c.unlabelledPackets += f.estimatedPackets;
     c.unlabelledBytes += f.estimatedBytes;
@@ -42,18 +51,23 @@ function add(c: ReplayCounts, f: FlowRecord): void {
 
 export function replayRules(rules: readonly MitigationRule[], traffic: Iterable<FlowRecord>): ReplayReport {
   const classifier = compileClassifier(rules);
-  const perRule = new Map<string, RuleReplay>(rules.map((r) => [r.id, { ruleId: r.id, ...zero(), byPop: {} }]));
-  const totals = zero();
+  const perRule: RuleReplay[] = rules.map((r) => ({ ruleId: r.id, ...zeroCounts(), byPop: {} }));
+  const totals = zeroCounts();
+  const totalsByPop: Record<string, ReplayCounts> = {};
+  const unmatched = zeroCounts();
   let records = 0;
   for (const f of traffic) {
     records++;
-    add(totals, f);
-    for (const id of classifier.classify(f)) {
-      const r = perRule.get(id)!;
-      add(r, f);
-      const pop = f.pop ?? 'unknown';
-      add((r.byPop[pop] ??= zero()), f);
+    const pop = f.pop ?? 'unknown';
+    addTo(totals, f);
+    addTo((totalsByPop[pop] ??= zeroCounts()), f);
+    const hits = classifier.matchIndexes(f);
+    if (hits.length === 0) addTo(unmatched, f);
+    for (const i of hits) {
+      const r = perRule[i]!;
+      addTo(r, f);
+      addTo((r.byPop[pop] ??= zeroCounts()), f);
     }
   }
-  return { records, totals, rules: [...perRule.values()] };
+  return { records, totals, totalsByPop, rules: perRule, unmatched, unmatchableRules: classifier.unmatchableRules };
 }

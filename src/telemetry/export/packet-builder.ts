@@ -121,16 +121,43 @@ export function internetChecksum(b: Uint8Array, start = 0, end = b.length): numb
   return foldChecksum(addChecksum(0, b, start, end));
 }
 
+/** Dotted-quad IPv4 without a general parser (the hot path); anything else goes to parseAddress. */
+function parseV4(text: string): Uint8Array | undefined {
+  const out = new Uint8Array(4);
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || part > 3 || value > 255) return undefined;
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      value = value * 10 + (c - 48);
+      digits++;
+    } else return undefined;
+  }
+  return part === 4 ? out : undefined;
+}
+
 function address(text: string, family: 4 | 6): Uint8Array {
-  const a = parseAddress(text);
+  const a = (family === 4 ? parseV4(text) : undefined) ?? parseAddress(text);
   if (!a || a.length !== (family === 4 ? 4 : 16)) throw new Error(`"${text}" is not an IPv${family} address`);
   return a;
 }
 
+const macs = new Map<string, Uint8Array>();
+
 function macBytes(text: string): Uint8Array {
+  const known = macs.get(text);
+  if (known) return known;
   const parts = text.split(/[:-]/).map((x) => Number.parseInt(x, 16));
   if (parts.length !== 6 || parts.some((x) => !Number.isInteger(x) || x < 0 || x > 255)) throw new Error(`"${text}" is not a MAC address`);
-  return Uint8Array.from(parts);
+  const out = Uint8Array.from(parts);
+  if (macs.size < 1024) macs.set(text, out);
+  return out;
 }
 
 function put16(b: Uint8Array, at: number, v: number): void {

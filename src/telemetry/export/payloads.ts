@@ -24,13 +24,20 @@ export function fillerBytes(lengthBytes: number, seed: number): Uint8Array {
   return out;
 }
 
+const dnsNames = new Map<string, Uint8Array>();
+
+/** RFC 1035 §3.1 labels (memoised: the generator uses a few names over and over). */
 function encodeDnsName(name: string): Uint8Array {
+  const known = dnsNames.get(name);
+  if (known) return known;
   const w = new ByteWriter(name.length + 2);
   for (const label of name.split('.').filter((l) => l.length > 0)) {
     const b = ascii(label.slice(0, 63));
     w.u8(b.length).bytes(b);
   }
-  return w.u8(0).finish();
+  const out = w.u8(0).finish();
+  if (dnsNames.size < 4096) dnsNames.set(name, out);
+  return out;
 }
 
 const DNS_HEADER_BYTES = 12;
@@ -162,6 +169,8 @@ export function buildPayload(p: PayloadSpec): Uint8Array {
   switch (p.kind) {
     case 'none':
       return new Uint8Array(0);
+    case 'bytes':
+      return p.data;
     case 'filler':
       return fillerBytes(p.lengthBytes, p.seed);
     case 'tls':
@@ -196,6 +205,8 @@ export function payloadLength(p: PayloadSpec): number {
   switch (p.kind) {
     case 'none':
       return 0;
+    case 'bytes':
+      return p.data.length;
     case 'filler':
     case 'tls':
     case 'echo-data':

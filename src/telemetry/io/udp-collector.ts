@@ -1,73 +1,116 @@
-// UDP collector (I/O shell): one socket per format, a bounded queue between the sockets and
-// decoding (datagrams beyond it are dropped and counted), per-exporter Prometheus counters.
+// UDP collector (I/O shell): one socket per listener (sFlow; NetFlow v5 and v9 on one port, told
+// apart by the version field; IPFIX), a bounded queue between the sockets and decoding (datagrams
+// beyond it are dropped and counted), decoding in slices so the sockets keep being read, NetFlow
+// v9 / IPFIX template state per exporter session (address:port and observation domain, in one
+// bounded TemplateCache), and per-exporter Prometheus counters (collector-metrics.ts).
 import { type Socket, createSocket } from 'node:dgram';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { CollectorMetrics } from '../collector-metrics.js';
+import { type FlowDatagramFormat, decodeFlowDatagram, sniffFlowFormat } from '../decode-datagram.js';
 import type { FlowRecord } from '../flow-record.js';
-import { decodeNetflow5, netflow5ToFlowRecords } from '../netflow/index.js';
-import { decodeSflowDatagram, sflowToFlowRecords } from '../sflow/index.js';
-import type { DecodeError } from '../../lib/result.js';
+import { TemplateCache, type TemplateCacheOptions } from '../template-cache.js';
 
-export type CollectorFormat = 'sflow' | 'netflow5';
+/** What a listener accepts: `netflow` takes v5 and v9 datagrams on one port (`netflow5`: the same, the older name). */
+export type CollectorFormat = 'sflow' | 'netflow' | 'netflow5' | 'ipfix';
 
 export interface CollectorListener {
   readonly format: CollectorFormat;
   readonly host: string;
+  /** 0 picks a free port (see UdpCollector.ports). */
   readonly port: number;
 }
 
 export interface CollectorOptions {
   readonly listeners: readonly CollectorListener[];
   readonly registry: Registry;
+  /** Datagrams waiting for decoding before new ones are dropped. */
   readonly queueCapacity?: number;
-  /** Socket receive buffer (SO_RCVBUF), bytes. */
+  /** Socket receive buffer (SO_RCVBUF), bytes; the kernel caps it at net.core.rmem_max. */
   readonly recvBufferBytes?: number;
+  /** Datagrams decoded per event-loop turn before the sockets are read again. */
+  readonly decodeSliceDatagrams?: number;
+  readonly templateCache?: TemplateCacheOptions;
+  /** Distinct exporter labels in the metrics before the rest share "other". */
+  readonly maxExporters?: number;
   readonly nowMs: () => number;
   readonly onRecords: (records: readonly FlowRecord[]) => void;
 }
 
+export interface CollectorStats {
+  datagrams: number;
+  bytes: number;
+  records: number;
+  decodeErrors: number;
+  templateMisses: number;
+  queueDrops: number;
+}
+
 interface Queued {
-  readonly format: CollectorFormat;
+  readonly listener: CollectorFormat;
   readonly exporter: string;
+  readonly session: string;
   readonly buf: Buffer;
   readonly receivedMs: number;
 }
 
+/** Fixed-capacity FIFO (no shifting arrays on the hot path). */
+class RingQueue<T> {
+  private readonly items: Array<T | undefined>;
+  private head = 0;
+  size = 0;
+  constructor(readonly capacity: number) {
+    this.items = new Array<T | undefined>(Math.max(1, capacity));
+  }
+  push(x: T): boolean {
+    if (this.size >= this.capacity) return false;
+    this.items[(this.head + this.size) % this.items.length] = x;
+    this.size++;
+    return true;
+  }
+  shift(): T | undefined {
+    if (this.size === 0) return undefined;
+    const x = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head = (this.head + 1) % this.items.length;
+    this.size--;
+    return x;
+  }
+}
+
+function formatFor(listener: CollectorFormat, buf: Uint8Array): FlowDatagramFormat {
+  if (listener === 'sflow') return 'sflow';
+  if (listener === 'ipfix') return 'ipfix';
+  return sniffFlowFormat(buf) === 'netflow5' ? 'netflow5' : 'netflow9';
+}
+
 export class UdpCollector {
   private readonly sockets: Socket[] = [];
-  private readonly queue: Queued[] = [];
-  private draining = false;
-  private readonly capacity: number;
+  private readonly queue: RingQueue<Queued>;
+  private scheduled = false;
+  private lastExpireMs = Number.NEGATIVE_INFINITY;
   readonly ports = new Map<CollectorFormat, number>();
-  private readonly m: {
-    datagrams: Counter<'format' | 'exporter'>;
-    records: Counter<'format' | 'exporter'>;
-    errors: Counter<'format' | 'exporter' | 'code'>;
-    drops: Counter<'format'>;
-    depth: Gauge;
-  };
+  readonly templates: TemplateCache;
+  readonly metrics: CollectorMetrics;
+  readonly stats: CollectorStats = { datagrams: 0, bytes: 0, records: 0, decodeErrors: 0, templateMisses: 0, queueDrops: 0 };
 
   constructor(private readonly o: CollectorOptions) {
-    this.capacity = o.queueCapacity ?? 10_000;
-    const registers = [o.registry];
-    this.m = {
-      datagrams: new Counter({ name: 'failsmall_collector_datagrams_total', help: 'Datagrams received, by format and exporter', labelNames: ['format', 'exporter'], registers }),
-      records: new Counter({ name: 'failsmall_collector_records_total', help: 'Flow records decoded, by format and exporter', labelNames: ['format', 'exporter'], registers }),
-      errors: new Counter({ name: 'failsmall_collector_decode_errors_total', help: 'Decode errors by code (datagrams or samples lost)', labelNames: ['format', 'exporter', 'code'], registers }),
-      drops: new Counter({ name: 'failsmall_collector_queue_drops_total', help: 'Datagrams dropped because the decode queue was full', labelNames: ['format'], registers }),
-      depth: new Gauge({ name: 'failsmall_collector_queue_depth', help: 'Datagrams waiting to be decoded', registers }),
-    };
+    this.queue = new RingQueue(o.queueCapacity ?? 10_000);
+    this.templates = new TemplateCache(o.templateCache);
+    this.metrics = new CollectorMetrics(o.registry, { ...(o.maxExporters !== undefined ? { maxExporters: o.maxExporters } : {}) });
   }
 
   async start(): Promise<void> {
     for (const l of this.o.listeners) {
-      // A large receive buffer absorbs bursts while the event loop decodes (the kernel caps it
-      // at net.core.rmem_max; raise that on a busy collector).
       const sock = createSocket({ type: l.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: this.o.recvBufferBytes ?? 16 * 1024 * 1024 });
-      sock.on('message', (buf, rinfo) => this.enqueue({ format: l.format, exporter: rinfo.address, buf, receivedMs: this.o.nowMs() }));
+      sock.on('message', (buf, rinfo) => this.enqueue({ listener: l.format, exporter: rinfo.address, session: `${rinfo.address}:${rinfo.port}`, buf, receivedMs: this.o.nowMs() }));
       await new Promise<void>((resolve, reject) => {
         sock.once('error', reject);
-        sock.bind(l.port, l.host, () => resolve());
+        sock.bind(l.port, l.host, () => {
+          sock.removeListener('error', reject);
+          resolve();
+        });
       });
+      sock.on('error', () => {}); // receive errors (ICMP, buffer) must not crash the collector
       this.ports.set(l.format, sock.address().port);
       this.sockets.push(sock);
     }
@@ -75,47 +118,61 @@ export class UdpCollector {
 
   async stop(): Promise<void> {
     await Promise.all(this.sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    this.drain();
+    this.sockets.length = 0;
+    this.drain(Number.POSITIVE_INFINITY);
   }
 
   private enqueue(q: Queued): void {
-    this.m.datagrams.inc({ format: q.format, exporter: q.exporter });
-    if (this.queue.length >= this.capacity) {
-      this.m.drops.inc({ format: q.format });
+    this.stats.datagrams++;
+    this.stats.bytes += q.buf.length;
+    this.metrics.datagram(formatFor(q.listener, q.buf), q.exporter, q.buf.length);
+    if (!this.queue.push(q)) {
+      this.stats.queueDrops++;
+      this.metrics.queueDrop(formatFor(q.listener, q.buf), q.exporter);
       return;
     }
-    this.queue.push(q);
-    this.m.depth.set(this.queue.length);
-    if (!this.draining) {
-      this.draining = true;
-      setImmediate(() => this.drain());
+    this.metrics.queueDepth(this.queue.size);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.drainSlice());
     }
   }
 
-  /** Decode everything queued. Exposed for tests and shutdown. */
-  drain(): void {
-    this.draining = false;
-    const batch = this.queue.splice(0, this.queue.length);
-    this.m.depth.set(0);
-    const out: FlowRecord[] = [];
-    for (const q of batch) {
-      const errors: DecodeError[] = [];
-      let records: FlowRecord[] = [];
-      if (q.format === 'sflow') {
-        const r = decodeSflowDatagram(q.buf);
-        if (r.ok) {
-          errors.push(...r.value.errors);
-          records = sflowToFlowRecords(r.value.datagram, q.receivedMs, errors);
-        } else errors.push(r.error);
-      } else {
-        const r = decodeNetflow5(q.buf);
-        if (r.ok) records = netflow5ToFlowRecords(r.value, q.exporter);
-        else errors.push(r.error);
-      }
-      for (const e of errors) this.m.errors.inc({ format: q.format, exporter: q.exporter, code: e.code });
-      if (records.length > 0) this.m.records.inc({ format: q.format, exporter: q.exporter }, records.length);
-      out.push(...records);
+  private drainSlice(): void {
+    this.scheduled = false;
+    this.drain(this.o.decodeSliceDatagrams ?? 256);
+    if (this.queue.size > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.drainSlice());
     }
+  }
+
+  /** Decode up to `max` queued datagrams (all with Infinity). Exposed for tests and shutdown. */
+  drain(max = Number.POSITIVE_INFINITY): void {
+    const out: FlowRecord[] = [];
+    for (let n = 0; n < max; n++) {
+      const q = this.queue.shift();
+      if (!q) break;
+      const format = formatFor(q.listener, q.buf);
+      const r = decodeFlowDatagram(format, q.buf, { exporter: q.exporter, session: q.session, receivedMs: q.receivedMs, templates: this.templates });
+      for (const e of r.errors) {
+        if (e.code === 'template_miss') {
+          this.stats.templateMisses++;
+          this.metrics.templateMisses(format, q.exporter);
+        } else {
+          this.stats.decodeErrors++;
+          this.metrics.decodeError(format, q.exporter, e.code);
+        }
+      }
+      this.stats.records += r.records.length;
+      this.metrics.records(format, q.exporter, r.records.length);
+      for (const rec of r.records) out.push(rec);
+      if (q.receivedMs - this.lastExpireMs >= 10_000) {
+        this.templates.expire(q.receivedMs);
+        this.lastExpireMs = q.receivedMs;
+      }
+    }
+    this.metrics.queueDepth(this.queue.size);
     if (out.length > 0) this.o.onRecords(out);
   }
 }

@@ -1,15 +1,16 @@
-// sFlow v5 datagram decoder. Never throws: a bad datagram header is an error Result; a bad
-// sample or record is skipped by its length and reported, the rest of the datagram kept.
-// Unknown sample and record formats (other enterprises, extended records) are skipped safely.
+// sFlow v5 datagram decoder (sflow.org sflow_version_5.txt). Never throws: a bad datagram
+// header is an error Result; a bad sample or record is skipped by its length and reported, the
+// rest of the datagram kept. Every sample and record length is bounded by its enclosing length.
+// Unknown sample and record formats (other enterprises, other extended records) are skipped.
 import { ByteReader, DecodeFailure, decodeWith } from '../../lib/byte-reader.js';
-import { formatAddress } from '../../lib/prefix.js';
 import type { DecodeError, Result } from '../../lib/result.js';
 import type { FlowRecord } from '../flow-record.js';
-import { LINK_TYPE, packetFlowFields, parsePacket } from '../packet/parse-packet.js';
-import { type InterfaceCounters, SFLOW_COUNTER_RECORD, SFLOW_FLOW_RECORD, SFLOW_HEADER_PROTOCOL, SFLOW_SAMPLE, type SflowCounterSample, type SflowDatagram, type SflowFlowSample, type SflowRawHeader } from './types.js';
+import { formatIpv4At, formatIpv6At } from '../packet/format-address.js';
+import { LINK_TYPE, newPacketScratch, parseFrameInto, scratchDstAddr, scratchError, scratchSrcAddr } from '../packet/parse-packet.js';
+import { type InterfaceCounters, SFLOW_COUNTER_RECORD, SFLOW_FLOW_RECORD, SFLOW_HEADER_PROTOCOL, SFLOW_SAMPLE, type SflowCounterSample, type SflowDatagram, type SflowFlowData, type SflowFlowSample, type SflowRawHeader, type SflowSampledIp } from './types.js';
 
-const MAX_SAMPLES = 1024;
-const MAX_RECORDS = 256;
+export const SFLOW_MAX_SAMPLES = 1024;
+export const SFLOW_MAX_RECORDS = 256;
 
 export interface SflowDecoded {
   readonly datagram: SflowDatagram;
@@ -27,78 +28,107 @@ function readRawHeader(r: ByteReader): SflowRawHeader {
   return { kind: 'raw-header', headerProtocol, frameLength, stripped, header };
 }
 
-/** Compact samples pack type<<24 | index in one word; expanded samples carry two words. */
-function readSourceId(r: ByteReader, expanded: boolean): { sourceIdType: number; sourceIdIndex: number } {
-  if (expanded) return { sourceIdType: r.u32('source id type'), sourceIdIndex: r.u32('source id index') };
-  const sid = r.u32('source id');
-  return { sourceIdType: sid >>> 24, sourceIdIndex: sid & 0xffffff };
+function readSampledIp(r: ByteReader, v6: boolean): SflowSampledIp {
+  const length = r.u32('length');
+  const protocol = r.u32('protocol');
+  const at = r.offset;
+  r.skip(v6 ? 32 : 8, 'addresses');
+  const srcAddr = v6 ? formatIpv6At(r.buf, at) : formatIpv4At(r.buf, at);
+  const dstAddr = v6 ? formatIpv6At(r.buf, at + 16) : formatIpv4At(r.buf, at + 4);
+  return { kind: v6 ? 'sampled-ipv6' : 'sampled-ipv4', length, protocol, srcAddr, dstAddr, srcPort: r.u32('src port'), dstPort: r.u32('dst port'), tcpFlags: r.u32('tcp flags'), tos: r.u32(v6 ? 'priority' : 'tos') };
 }
 
 function readFlowSample(r: ByteReader, expanded: boolean, errors: DecodeError[]): SflowFlowSample {
   const sequence = r.u32('sample sequence');
-  const { sourceIdType, sourceIdIndex } = readSourceId(r, expanded);
+  let sourceIdType: number;
+  let sourceIdIndex: number;
+  if (expanded) {
+    sourceIdType = r.u32('source id type');
+    sourceIdIndex = r.u32('source id index');
+  } else {
+    const sid = r.u32('source id'); // type << 24 | index
+    sourceIdType = sid >>> 24;
+    sourceIdIndex = sid & 0xffffff;
+  }
   const samplingRate = r.u32('sampling rate');
   const samplePool = r.u32('sample pool');
   const drops = r.u32('drops');
   let input: number;
   let output: number;
+  let inputFormat: number | undefined;
+  let outputFormat: number | undefined;
   if (expanded) {
-    r.skip(4, 'input format');
+    inputFormat = r.u32('input format');
     input = r.u32('input');
-    r.skip(4, 'output format');
+    outputFormat = r.u32('output format');
     output = r.u32('output');
   } else {
     input = r.u32('input');
     output = r.u32('output');
   }
   const n = r.u32('record count');
-  if (n > MAX_RECORDS) r.fail('sflow_too_many_records', `${n} flow records in one sample (limit ${MAX_RECORDS})`);
-  const records: SflowRawHeader[] = [];
+  if (n > SFLOW_MAX_RECORDS) r.fail('sflow_too_many_records', `${n} flow records in one sample (limit ${SFLOW_MAX_RECORDS})`, r.offset - 4);
+  const records: SflowFlowData[] = [];
   for (let i = 0; i < n; i++) {
     const format = r.u32('record format');
-    const len = r.u32('record length');
-    const body = r.sub(len, 'flow record');
-    if (format === SFLOW_FLOW_RECORD.rawHeader) {
-      try {
-        records.push(readRawHeader(body));
-      } catch (e) {
-        if (!(e instanceof DecodeFailure)) throw e;
-        errors.push(e.toDecodeError());
-      }
+    const body = r.sub(r.u32('record length'), 'flow record');
+    try {
+      if (format === SFLOW_FLOW_RECORD.rawHeader) records.push(readRawHeader(body));
+      else if (format === SFLOW_FLOW_RECORD.sampledIpv4) records.push(readSampledIp(body, false));
+      else if (format === SFLOW_FLOW_RECORD.sampledIpv6) records.push(readSampledIp(body, true));
+      else if (format === SFLOW_FLOW_RECORD.extendedSwitch) records.push({ kind: 'extended-switch', srcVlan: body.u32('src vlan'), srcPriority: body.u32('src priority'), dstVlan: body.u32('dst vlan'), dstPriority: body.u32('dst priority') });
+    } catch (e) {
+      if (!(e instanceof DecodeFailure)) throw e;
+      errors.push(e.toDecodeError()); // this record is lost; its length says where the next starts
     }
   }
-  return { kind: 'flow', sequence, sourceIdType, sourceIdIndex, samplingRate, samplePool, drops, input, output, records };
+  const base = { kind: 'flow' as const, ...(expanded ? { expanded: true } : {}), sequence, sourceIdType, sourceIdIndex, samplingRate, samplePool, drops, input, output };
+  return expanded ? { ...base, inputFormat, outputFormat, records } : { ...base, records };
 }
 
-function readCounterSample(r: ByteReader, expanded: boolean): SflowCounterSample {
+function readCounterSample(r: ByteReader, expanded: boolean, errors: DecodeError[]): SflowCounterSample {
   const sequence = r.u32('sample sequence');
-  const { sourceIdType, sourceIdIndex } = readSourceId(r, expanded);
+  let sourceIdType: number;
+  let sourceIdIndex: number;
+  if (expanded) {
+    sourceIdType = r.u32('source id type');
+    sourceIdIndex = r.u32('source id index');
+  } else {
+    const sid = r.u32('source id');
+    sourceIdType = sid >>> 24;
+    sourceIdIndex = sid & 0xffffff;
+  }
   const n = r.u32('record count');
-  if (n > MAX_RECORDS) r.fail('sflow_too_many_records', `${n} counter records in one sample (limit ${MAX_RECORDS})`);
+  if (n > SFLOW_MAX_RECORDS) r.fail('sflow_too_many_records', `${n} counter records in one sample (limit ${SFLOW_MAX_RECORDS})`, r.offset - 4);
   const interfaces: InterfaceCounters[] = [];
   for (let i = 0; i < n; i++) {
     const format = r.u32('record format');
     const body = r.sub(r.u32('record length'), 'counter record');
     if (format !== SFLOW_COUNTER_RECORD.genericInterface) continue;
-    const ifIndex = body.u32('ifIndex');
-    const ifType = body.u32('ifType');
-    const ifSpeed = body.u64('ifSpeed');
-    const ifDirection = body.u32('ifDirection');
-    const ifStatus = body.u32('ifStatus');
-    const ifInOctets = body.u64('ifInOctets');
-    const ifInUcastPkts = body.u32('ifInUcastPkts');
-    body.skip(8, 'in multicast/broadcast');
-    const ifInDiscards = body.u32('ifInDiscards');
-    const ifInErrors = body.u32('ifInErrors');
-    body.skip(4, 'ifInUnknownProtos');
-    const ifOutOctets = body.u64('ifOutOctets');
-    const ifOutUcastPkts = body.u32('ifOutUcastPkts');
-    body.skip(8, 'out multicast/broadcast');
-    const ifOutDiscards = body.u32('ifOutDiscards');
-    const ifOutErrors = body.u32('ifOutErrors');
-    interfaces.push({ ifIndex, ifType, ifSpeed, ifDirection, ifStatus, ifInOctets, ifInUcastPkts, ifInDiscards, ifInErrors, ifOutOctets, ifOutUcastPkts, ifOutDiscards, ifOutErrors });
+    try {
+      const ifIndex = body.u32('ifIndex');
+      const ifType = body.u32('ifType');
+      const ifSpeed = body.u64('ifSpeed');
+      const ifDirection = body.u32('ifDirection');
+      const ifStatus = body.u32('ifStatus');
+      const ifInOctets = body.u64('ifInOctets');
+      const ifInUcastPkts = body.u32('ifInUcastPkts');
+      body.skip(8, 'in multicast/broadcast');
+      const ifInDiscards = body.u32('ifInDiscards');
+      const ifInErrors = body.u32('ifInErrors');
+      body.skip(4, 'ifInUnknownProtos');
+      const ifOutOctets = body.u64('ifOutOctets');
+      const ifOutUcastPkts = body.u32('ifOutUcastPkts');
+      body.skip(8, 'out multicast/broadcast');
+      const ifOutDiscards = body.u32('ifOutDiscards');
+      const ifOutErrors = body.u32('ifOutErrors');
+      interfaces.push({ ifIndex, ifType, ifSpeed, ifDirection, ifStatus, ifInOctets, ifInUcastPkts, ifInDiscards, ifInErrors, ifOutOctets, ifOutUcastPkts, ifOutDiscards, ifOutErrors });
+    } catch (e) {
+      if (!(e instanceof DecodeFailure)) throw e;
+      errors.push(e.toDecodeError());
+    }
   }
-  return { kind: 'counters', sequence, sourceIdType, sourceIdIndex, interfaces };
+  return { kind: 'counters', ...(expanded ? { expanded: true } : {}), sequence, sourceIdType, sourceIdIndex, interfaces };
 }
 
 export function decodeSflowDatagram(buf: Uint8Array): Result<SflowDecoded> {
@@ -108,20 +138,30 @@ export function decodeSflowDatagram(buf: Uint8Array): Result<SflowDecoded> {
     if (version !== 5) r.fail('sflow_bad_version', `sFlow version ${version}, expected 5`, 0);
     const agentType = r.u32('agent address type');
     if (agentType !== 1 && agentType !== 2) r.fail('sflow_bad_agent_address', `agent address type ${agentType}, expected 1 (IPv4) or 2 (IPv6)`, 4);
-    const agent = formatAddress(r.bytes(agentType === 1 ? 4 : 16, 'agent address'));
+    const agentAt = r.offset;
+    r.skip(agentType === 1 ? 4 : 16, 'agent address');
+    const agent = agentType === 1 ? formatIpv4At(buf, agentAt) : formatIpv6At(buf, agentAt);
     const subAgentId = r.u32('sub agent id');
     const sequence = r.u32('sequence');
     const uptimeMs = r.u32('uptime');
     const n = r.u32('sample count');
-    if (n > MAX_SAMPLES) r.fail('sflow_too_many_samples', `${n} samples in one datagram (limit ${MAX_SAMPLES})`, r.offset - 4);
+    if (n > SFLOW_MAX_SAMPLES) r.fail('sflow_too_many_samples', `${n} samples in one datagram (limit ${SFLOW_MAX_SAMPLES})`, r.offset - 4);
     const samples: Array<SflowFlowSample | SflowCounterSample> = [];
     const errors: DecodeError[] = [];
     for (let i = 0; i < n; i++) {
-      const format = r.u32('sample format');
-      const body = r.sub(r.u32('sample length'), 'sample');
+      let format: number;
+      let body: ByteReader;
+      try {
+        format = r.u32('sample format');
+        body = r.sub(r.u32('sample length'), 'sample');
+      } catch (e) {
+        if (!(e instanceof DecodeFailure)) throw e;
+        errors.push(e.toDecodeError()); // the samples after this one cannot be found; keep those before
+        break;
+      }
       try {
         if (format === SFLOW_SAMPLE.flow || format === SFLOW_SAMPLE.expandedFlow) samples.push(readFlowSample(body, format === SFLOW_SAMPLE.expandedFlow, errors));
-        else if (format === SFLOW_SAMPLE.counters || format === SFLOW_SAMPLE.expandedCounters) samples.push(readCounterSample(body, format === SFLOW_SAMPLE.expandedCounters));
+        else if (format === SFLOW_SAMPLE.counters || format === SFLOW_SAMPLE.expandedCounters) samples.push(readCounterSample(body, format === SFLOW_SAMPLE.expandedCounters, errors));
       } catch (e) {
         if (!(e instanceof DecodeFailure)) throw e;
         errors.push(e.toDecodeError()); // this sample is lost; the next one starts at its own length
@@ -132,40 +172,139 @@ export function decodeSflowDatagram(buf: Uint8Array): Result<SflowDecoded> {
 }
 
 const LINK_OF: Record<number, number> = { [SFLOW_HEADER_PROTOCOL.ethernet]: LINK_TYPE.ethernet, [SFLOW_HEADER_PROTOCOL.ipv4]: LINK_TYPE.ipv4, [SFLOW_HEADER_PROTOCOL.ipv6]: LINK_TYPE.ipv6 };
+const scratch = newPacketScratch();
 
-/** Flow samples -> FlowRecords (one per sampled packet header; estimated = sampled × rate). */
+/** The interface index an sFlow interface word names, unless it is a discard or multi-port code. */
+function interfaceIndex(s: SflowFlowSample, which: 'input' | 'output'): number | undefined {
+  const format = s.expanded ? (which === 'input' ? s.inputFormat : s.outputFormat) : s[which] >>> 30;
+  if (format !== 0) return undefined;
+  return s.expanded ? s[which] : s[which] & 0x3fffffff;
+}
+
+function recordFromRawHeader(d: SflowDatagram, s: SflowFlowSample, h: SflowRawHeader, receivedMs: number, vlan: number | undefined, errors: DecodeError[]): FlowRecord | undefined {
+  const link = LINK_OF[h.headerProtocol];
+  if (link === undefined) {
+    errors.push({ code: 'sflow_unsupported_header_protocol', offset: -1, message: `header protocol ${h.headerProtocol}` });
+    return undefined;
+  }
+  const code = parseFrameInto(h.header, 0, h.header.length, link, scratch);
+  if (code !== undefined) {
+    errors.push(scratchError(code, scratch));
+    return undefined;
+  }
+  const x = scratch;
+  const rate = Math.max(1, s.samplingRate);
+  return {
+    timestampMs: receivedMs,
+    source: 'sflow',
+    exporter: d.agent,
+    observationDomain: d.subAgentId,
+    inputInterface: interfaceIndex(s, 'input'),
+    outputInterface: interfaceIndex(s, 'output'),
+    family: x.family,
+    srcAddr: scratchSrcAddr(h.header, x),
+    dstAddr: scratchDstAddr(h.header, x),
+    protocol: x.protocol,
+    srcPort: x.srcPort,
+    dstPort: x.dstPort,
+    icmpType: x.icmpType >= 0 ? x.icmpType : undefined,
+    icmpCode: x.icmpCode >= 0 ? x.icmpCode : undefined,
+    tcpFlags: x.tcpFlags,
+    ttl: x.ttl,
+    dscp: x.dscp,
+    fragmentFlags: x.fragmentFlags,
+    flowLabel: x.flowLabel >= 0 ? x.flowLabel : undefined,
+    packetLengthBytes: x.ipLengthBytes,
+    sampledPackets: 1,
+    sampledBytes: h.frameLength,
+    sampleRate: rate,
+    estimatedPackets: rate,
+    estimatedBytes: h.frameLength * rate,
+    direction: undefined,
+    vlan: x.vlan >= 0 ? x.vlan : vlan,
+  };
+}
+
+function recordFromSampledIp(d: SflowDatagram, s: SflowFlowSample, ip: SflowSampledIp, receivedMs: number, vlan: number | undefined): FlowRecord {
+  const rate = Math.max(1, s.samplingRate);
+  const icmp = ip.protocol === 1 || ip.protocol === 58;
+  return {
+    timestampMs: receivedMs,
+    source: 'sflow',
+    exporter: d.agent,
+    observationDomain: d.subAgentId,
+    inputInterface: interfaceIndex(s, 'input'),
+    outputInterface: interfaceIndex(s, 'output'),
+    family: ip.kind === 'sampled-ipv4' ? 4 : 6,
+    srcAddr: ip.srcAddr,
+    dstAddr: ip.dstAddr,
+    protocol: ip.protocol & 0xff,
+    // The spec says only "port number or equivalent" for ICMP, so no ports and no type/code.
+    srcPort: icmp ? 0 : ip.srcPort & 0xffff,
+    dstPort: icmp ? 0 : ip.dstPort & 0xffff,
+    icmpType: undefined,
+    icmpCode: undefined,
+    tcpFlags: ip.tcpFlags & 0xff,
+    ttl: undefined,
+    dscp: (ip.tos >> 2) & 0x3f,
+    fragmentFlags: 0,
+    flowLabel: undefined,
+    packetLengthBytes: ip.length,
+    sampledPackets: 1,
+    sampledBytes: ip.length,
+    sampleRate: rate,
+    estimatedPackets: rate,
+    estimatedBytes: ip.length * rate,
+    direction: undefined,
+    vlan,
+  };
+}
+
+/**
+ * Flow samples -> FlowRecords: one per sampled packet, from its raw header (parsed with the
+ * packet parser) or, when there is none that parses, its sampled IPv4/IPv6 record. Estimated
+ * counts are sampled × sampling rate. sFlow carries no wall-clock time, so records take
+ * `receivedMs`. Header problems are appended to `errors`.
+ */
 export function sflowToFlowRecords(d: SflowDatagram, receivedMs: number, errors: DecodeError[] = []): FlowRecord[] {
   const out: FlowRecord[] = [];
   for (const s of d.samples) {
     if (s.kind !== 'flow') continue;
+    let vlan: number | undefined;
+    let sampled: SflowSampledIp | undefined;
+    let done = false;
+    for (const rec of s.records) if (rec.kind === 'extended-switch') vlan = rec.srcVlan & 0xfff;
     for (const rec of s.records) {
-      const link = LINK_OF[rec.headerProtocol];
-      if (link === undefined) {
-        errors.push({ code: 'sflow_unsupported_header_protocol', offset: -1, message: `header protocol ${rec.headerProtocol}` });
-        continue;
-      }
-      const p = parsePacket(rec.header, link);
-      if (!p.ok) {
-        errors.push(p.error);
-        continue;
-      }
-      const x = p.value;
-      const rate = Math.max(1, s.samplingRate);
-      out.push({
-        timestampMs: receivedMs,
-        source: 'sflow',
-        exporter: d.agent,
-        observationDomain: d.subAgentId,
-        inputInterface: s.input,
-        outputInterface: s.output,
-        ...packetFlowFields(x),
-        sampledPackets: 1,
-        sampledBytes: rec.frameLength,
-        sampleRate: rate,
-        estimatedPackets: rate,
-        estimatedBytes: rec.frameLength * rate,
-      });
+      if (rec.kind === 'raw-header') {
+        if (done) continue;
+        const f = recordFromRawHeader(d, s, rec, receivedMs, vlan, errors);
+        if (f) {
+          out.push(f);
+          done = true;
+        }
+      } else if (rec.kind !== 'extended-switch') sampled ??= rec;
     }
+    if (!done && sampled) out.push(recordFromSampledIp(d, s, sampled, receivedMs, vlan));
+  }
+  return out;
+}
+
+/** Generic interface counters of a datagram's counter samples, with the agent they came from. */
+export interface InterfaceCounterRecord {
+  readonly timestampMs: number;
+  readonly exporter: string;
+  readonly observationDomain: number;
+  readonly sourceIdType: number;
+  readonly sourceIdIndex: number;
+  readonly sequence: number;
+  readonly counters: InterfaceCounters;
+}
+
+export function sflowCounterRecords(d: SflowDatagram, receivedMs: number): InterfaceCounterRecord[] {
+  const out: InterfaceCounterRecord[] = [];
+  for (const s of d.samples) {
+    if (s.kind !== 'counters') continue;
+    for (const c of s.interfaces) out.push({ timestampMs: receivedMs, exporter: d.agent, observationDomain: d.subAgentId, sourceIdType: s.sourceIdType, sourceIdIndex: s.sourceIdIndex, sequence: s.sequence, counters: c });
   }
   return out;
 }

@@ -18,6 +18,7 @@ import {
   BENIGN_MAX_PACKETS,
   BENIGN_SHARES,
   type BenignContext,
+  NTP_POLL_INTERVAL_MS,
   type TrafficUnit,
   buildAttackContext,
   buildBenignContext,
@@ -90,7 +91,8 @@ function buildClasses(plan: TrafficPlan, r: Random): TrafficClass[] {
   if (plan.background.pps > 0 && plan.background.destinations.length > 0) {
     const ctx: BenignContext = buildBenignContext(r, plan.background.destinations, plan.background.pops);
     for (const kind of BENIGN_KINDS) {
-      classes.push({ label: 'benign', pps: plan.background.pps * BENIGN_SHARES[kind], fromMs: 0, toMs: plan.durationMs, pops: plan.background.pops, maxPackets: BENIGN_MAX_PACKETS[kind], draw: () => drawBenignUnit(kind, r, ctx), owed: 0 });
+      const pps = kind === 'ntp' ? (plan.background.destinations.length * 1000) / NTP_POLL_INTERVAL_MS : plan.background.pps * BENIGN_SHARES[kind];
+      classes.push({ label: 'benign', pps, fromMs: 0, toMs: plan.durationMs, pops: plan.background.pops, maxPackets: BENIGN_MAX_PACKETS[kind], draw: () => drawBenignUnit(kind, r, ctx), owed: 0 });
     }
   }
   for (const a of plan.attacks) classes.push(attackClass(a, r));

@@ -54,12 +54,20 @@ export function clientAddress(r: Random, family: 4 | 6): string {
   return family === 4 ? randomV4(r, CLIENT_NETS_V4) : randomV6(r);
 }
 
+const targets = new Map<string, { bytes: Uint8Array; length: number; text: string }>();
+
 /** A host drawn uniformly inside a prefix (or the address itself when it is a host). */
 export function hostIn(r: Random, target: string): string {
-  const p = parsePrefix(target, { allowHostBits: true });
-  if (!p.ok) throw new Error(`attack target "${target}" is not an address or prefix`);
-  const bytes = Uint8Array.from(p.value.bytes);
-  const hostBits = bytes.length * 8 - p.value.length;
+  let p = targets.get(target);
+  if (!p) {
+    const parsed = parsePrefix(target, { allowHostBits: true });
+    if (!parsed.ok) throw new Error(`attack target "${target}" is not an address or prefix`);
+    p = { bytes: parsed.value.bytes, length: parsed.value.length, text: formatAddress(parsed.value.bytes) };
+    if (targets.size < 1024) targets.set(target, p);
+  }
+  const hostBits = p.bytes.length * 8 - p.length;
+  if (hostBits === 0) return p.text;
+  const bytes = Uint8Array.from(p.bytes);
   for (let bit = 0; bit < hostBits; bit++) {
     if (r.next() < 0.5) {
       const i = bytes.length - 1 - (bit >> 3);
@@ -129,8 +137,10 @@ const AMPLIFIED_NAMES = ['isc.org', 'ripe.net', 'sl.', 'cpsc.gov', 'example-dnss
 
 export const BENIGN_KINDS = ['https', 'http', 'quic', 'dns', 'ntp', 'icmp'] as const;
 export type BenignKind = (typeof BENIGN_KINDS)[number];
-/** Share of background packets per kind. */
-export const BENIGN_SHARES: Readonly<Record<BenignKind, number>> = { https: 0.45, http: 0.08, quic: 0.25, dns: 0.12, ntp: 0.03, icmp: 0.07 };
+/** Share of background packets per kind. NTP is not a share: see NTP_POLL_INTERVAL_MS. */
+export const BENIGN_SHARES: Readonly<Record<BenignKind, number>> = { https: 0.5, http: 0.06, quic: 0.3, dns: 0.11, ntp: 0, icmp: 0.03 };
+/** Each victim host's NTP client polls a server every 64 s (ntpd's minimum poll): one answer per host per interval. */
+export const NTP_POLL_INTERVAL_MS = 64_000;
 
 /**
  * A client's TCP connection as the server's edge sees it (client -> server only): SYN; ACK;

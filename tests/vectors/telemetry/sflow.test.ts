@@ -72,10 +72,18 @@ describe('sFlow v5 decoder', () => {
     ['agent address type 3', patch(4, 3), 'sflow_bad_agent_address', 4],
     ['a million samples', patch(24, 1_000_000), 'sflow_too_many_samples', 24],
     ['truncated header', good.subarray(0, 10), 'truncated', 8],
-    ['sample length past the datagram', patch(32, 100_000), 'truncated', 36],
   ] as const)('%s -> %s at %d', (_n, bytes, code, offset) => {
     const r = decodeSflowDatagram(bytes);
     expect(r.ok ? 'ok' : [r.error.code, r.error.offset]).toEqual([code, offset]);
+  });
+
+  it('a sample length past the datagram loses that sample and those after it, not the datagram', () => {
+    const second = 28 + 8 + (new DataView(good.buffer, good.byteOffset).getUint32(32) as number); // start of sample 2
+    const r = decodeSflowDatagram(patch(second + 4, 100_000));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.errors.map((e) => [e.code, e.offset])).toEqual([['truncated', second + 8]]);
+    expect(r.value.datagram.samples.map((s) => s.sequence)).toEqual([17]);
   });
 
   it('loses only the bad sample: a broken record length inside the first sample keeps the others', () => {
