@@ -7,6 +7,12 @@
 //
 // Run: npx tsx benchmarks/telemetry-collector-vs-peers.ts [--datagrams 20000] [--rates 10000,40000]
 //        [--runs 3] [--formats sflow,netflow5,netflow9,ipfix] [--tools failsmall,nfcapd,pmacct]
+//        [--rmem-max BYTES]
+//
+// Socket buffers: every tool asks for the same receive buffer (SO_RCVBUF, RCVBUF bytes: failsmall
+// --rcvbuf, nfcapd -B, pmacct *_pipe_size); the kernel caps all of them at net.core.rmem_max,
+// which the header prints. --rmem-max sets that sysctl for the run (root only) and restores it
+// at exit: the buffer decides how long a collector may pause (GC, scheduling) inside a burst.
 //
 // Counting: failsmall prints its final counters (--json); nfcapd logs "Flows: N" when it stops
 // (cross-checked with `nfdump -R DIR -q` line count); pmacct's print plugin with `aggregate: flows`
@@ -31,6 +37,18 @@ const rates = arg('rates', '10000,40000').split(',').map(Number);
 const runs = Number(arg('runs', '3'));
 const formats = arg('formats', EXPORT_FORMATS.join(',')).split(',') as ExportFormat[];
 const tools = arg('tools', 'failsmall,nfcapd,pmacct').split(',');
+const RCVBUF = 32 * 1024 * 1024;
+const RMEM_MAX = '/proc/sys/net/core/rmem_max';
+const rmemBefore = existsSync(RMEM_MAX) ? readFileSync(RMEM_MAX, 'utf8').trim() : undefined;
+const rmemWanted = arg('rmem-max', '');
+if (rmemWanted) {
+  try {
+    writeFileSync(RMEM_MAX, rmemWanted);
+  } catch (e) {
+    console.error(`cannot set net.core.rmem_max to ${rmemWanted} (${(e as Error).message}); run as root or leave --rmem-max out`);
+    process.exit(2);
+  }
+}
 const root = fileURLToPath(new URL('..', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || '100');
@@ -40,6 +58,13 @@ const tempDirs = new Set<string>();
 function cleanup(): void {
   for (const c of children) if (c.pid && c.exitCode === null) c.kill('SIGKILL');
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+  if (rmemWanted && rmemBefore !== undefined) {
+    try {
+      writeFileSync(RMEM_MAX, rmemBefore);
+    } catch {
+      // best effort: already reported when setting it failed
+    }
+  }
 }
 process.on('exit', cleanup);
 process.on('SIGINT', () => {
@@ -156,7 +181,7 @@ const failsmall: Tool = {
   async run(stream, rate) {
     const port = await freeUdpPort();
     const listener = stream.format === 'sflow' ? '--sflow' : stream.format === 'ipfix' ? '--ipfix' : '--netflow';
-    const p = start(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'collect', listener, `127.0.0.1:${port}`, '--queue', '100000', '--json'], root);
+    const p = start(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'collect', listener, `127.0.0.1:${port}`, '--queue', '100000', '--rcvbuf', String(RCVBUF), '--json'], root);
     let cpu0 = 0;
     let cpu1 = 0;
     let sendSec = 0;
@@ -181,7 +206,7 @@ const nfcapd: Tool = {
   async run(stream, rate) {
     const port = await freeUdpPort();
     const dir = tempDir('nfcapd');
-    const p = start('nfcapd', ['-b', '127.0.0.1', '-p', String(port), '-w', dir, '-t', '3600', '-B', String(16 * 1024 * 1024)], dir);
+    const p = start('nfcapd', ['-b', '127.0.0.1', '-p', String(port), '-w', dir, '-t', '3600', '-B', String(RCVBUF)], dir);
     let cpu0 = 0;
     let cpu1 = 0;
     let sendSec = 0;
@@ -219,7 +244,7 @@ const pmacct: Tool = {
         'daemonize: false',
         `${daemon}_ip: 127.0.0.1`,
         `${daemon}_port: ${port}`,
-        `${daemon}_pipe_size: ${16 * 1024 * 1024}`,
+        `${daemon}_pipe_size: ${RCVBUF}`,
         'plugins: print[all]',
         'aggregate[all]: flows',
         'print_output[all]: csv',
@@ -268,6 +293,7 @@ interface Summary {
 
 console.log(`Loopback replay: ${datagramCount} datagrams per format (seeded "mixed" scenario, 1:1000 sampled, one exporter per PoP from 127.0.1.x), rates ${rates.join(', ')} datagrams/s, ${runs} runs each, medians.`);
 console.log(`Machine: ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores shared with other work; node ${process.version}; nfcapd ${spawnSync('nfcapd', ['-V'], { encoding: 'utf8' }).stdout.trim().replace(/^nfcapd: Version: /, '')}; pmacct ${(/nfacctd ([\w.-]+)/.exec(spawnSync('nfacctd', ['-V'], { encoding: 'utf8' }).stdout) ?? [])[1] ?? '?'}`);
+console.log(`Receive buffers: every tool asks for ${RCVBUF / 1024 / 1024} MiB; net.core.rmem_max = ${existsSync(RMEM_MAX) ? readFileSync(RMEM_MAX, 'utf8').trim() : '?'} bytes${rmemWanted ? ` (set for this run; was ${rmemBefore})` : ''}, so each gets at most that.`);
 console.log('CPU = user+system seconds of the collector process(es) from the first datagram to 1.5 s after the last.\n');
 for (const format of formats) {
   const stream = buildStream(format, datagramCount, { startMs: Date.now() });

@@ -18,6 +18,8 @@ export const OTHER_EXPORTER = 'other';
 
 export interface CollectorMetricsOptions {
   readonly maxExporters?: number;
+  /** Current queue depth, read when the registry is read. */
+  readonly queueDepth?: () => number;
 }
 
 type Labels = 'format' | 'exporter';
@@ -32,21 +34,32 @@ export class CollectorMetrics {
   private readonly depth: Gauge;
   private readonly exporters = new Set<string>();
   private readonly maxExporters: number;
-  /** Bound label children per format|exporter: the hot path skips prom-client's label hashing. */
-  private readonly bound = new Map<string, { datagrams: ReturnType<Counter<Labels>['labels']>; bytes: ReturnType<Counter<Labels>['labels']>; records: ReturnType<Counter<Labels>['labels']> }>();
+  /**
+   * Hot-path counts per format and exporter, in plain numbers: prom-client hashes the labels on
+   * every inc(), which costs more than decoding a NetFlow record. They move into the counters
+   * when the registry is read (each counter's collect()), so a scrape always sees them.
+   */
+  private readonly pending = new Map<string, Map<string, { datagrams: number; bytes: number; records: number }>>();
 
   constructor(readonly registry: Registry, o: CollectorMetricsOptions = {}) {
     const registers = [registry];
     const N = COLLECTOR_METRIC_NAMES;
     const labelNames = ['format', 'exporter'] as const;
     this.maxExporters = o.maxExporters ?? 1024;
-    this.datagramsTotal = new Counter({ name: N.datagrams, help: 'Datagrams received, by format and exporter (before the queue)', labelNames, registers });
-    this.bytesTotal = new Counter({ name: N.bytes, help: 'UDP payload bytes received, by format and exporter', labelNames, registers });
-    this.recordsTotal = new Counter({ name: N.records, help: 'Flow records decoded, by format and exporter', labelNames, registers });
+    const flush = (): void => this.flush();
+    this.datagramsTotal = new Counter({ name: N.datagrams, help: 'Datagrams received, by format and exporter (before the queue)', labelNames, registers, collect: flush });
+    this.bytesTotal = new Counter({ name: N.bytes, help: 'UDP payload bytes received, by format and exporter', labelNames, registers, collect: flush });
+    this.recordsTotal = new Counter({ name: N.records, help: 'Flow records decoded, by format and exporter', labelNames, registers, collect: flush });
     this.errorsTotal = new Counter({ name: N.decodeErrors, help: 'Decode errors by code (datagrams, sets, samples or records lost)', labelNames: [...labelNames, 'code'], registers });
     this.missesTotal = new Counter({ name: N.templateMisses, help: 'NetFlow v9 / IPFIX data sets that arrived before their template', labelNames, registers });
     this.dropsTotal = new Counter({ name: N.queueDrops, help: 'Datagrams dropped because the decode queue was full', labelNames, registers });
-    this.depth = new Gauge({ name: N.queueDepth, help: 'Datagrams waiting to be decoded', registers });
+    const depthNow = o.queueDepth;
+    this.depth = new Gauge({
+      name: N.queueDepth,
+      help: 'Datagrams waiting to be decoded',
+      registers,
+      ...(depthNow ? { collect(this: Gauge) { this.set(depthNow()); } } : {}),
+    });
   }
 
   /** The exporter label to use: the address itself while fewer than maxExporters were seen. */
@@ -57,25 +70,38 @@ export class CollectorMetrics {
     return exporter;
   }
 
-  private children(format: string, exporter: string) {
-    const key = `${format}|${exporter}`;
-    let c = this.bound.get(key);
-    if (!c) {
-      const labels = { format, exporter: this.exporterLabel(exporter) };
-      c = { datagrams: this.datagramsTotal.labels(labels), bytes: this.bytesTotal.labels(labels), records: this.recordsTotal.labels(labels) };
-      if (this.bound.size < this.maxExporters * 8) this.bound.set(key, c);
-    }
+  private counts(format: string, exporter: string): { datagrams: number; bytes: number; records: number } {
+    let byExporter = this.pending.get(format);
+    if (!byExporter) this.pending.set(format, (byExporter = new Map()));
+    const label = this.exporterLabel(exporter); // bounded: beyond maxExporters everything is "other"
+    let c = byExporter.get(label);
+    if (!c) byExporter.set(label, (c = { datagrams: 0, bytes: 0, records: 0 }));
     return c;
   }
 
+  /** Move the hot-path counts into the Prometheus counters (called whenever the registry is read). */
+  flush(): void {
+    for (const [format, byExporter] of this.pending) {
+      for (const [exporter, c] of byExporter) {
+        const labels = { format, exporter };
+        if (c.datagrams > 0) this.datagramsTotal.inc(labels, c.datagrams);
+        if (c.bytes > 0) this.bytesTotal.inc(labels, c.bytes);
+        if (c.records > 0) this.recordsTotal.inc(labels, c.records);
+        c.datagrams = 0;
+        c.bytes = 0;
+        c.records = 0;
+      }
+    }
+  }
+
   datagram(format: string, exporter: string, bytes: number): void {
-    const c = this.children(format, exporter);
-    c.datagrams.inc();
-    c.bytes.inc(bytes);
+    const c = this.counts(format, exporter);
+    c.datagrams++;
+    c.bytes += bytes;
   }
 
   records(format: string, exporter: string, n: number): void {
-    if (n > 0) this.children(format, exporter).records.inc(n);
+    if (n > 0) this.counts(format, exporter).records += n;
   }
 
   decodeError(format: string, exporter: string, code: string, n = 1): void {

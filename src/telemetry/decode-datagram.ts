@@ -5,9 +5,9 @@
 import type { DecodeError } from '../lib/result.js';
 import type { FlowRecord } from './flow-record.js';
 import { decodeIpfix } from './ipfix/ipfix.js';
-import { decodeNetflow5, netflow5ToFlowRecords } from './netflow/netflow5.js';
+import { decodeNetflow5Flows } from './netflow/netflow5.js';
 import { decodeNetflow9 } from './netflow/netflow9.js';
-import { type InterfaceCounterRecord, decodeSflowDatagram, sflowCounterRecords, sflowToFlowRecords } from './sflow/decode-sflow.js';
+import { type InterfaceCounterRecord, decodeSflowDatagram, decodeSflowFlowsFast, sflowCounterRecords, sflowToFlowRecords } from './sflow/decode-sflow.js';
 import type { TemplateCache } from './template-cache.js';
 
 export const FLOW_DATAGRAM_FORMATS = ['sflow', 'netflow5', 'netflow9', 'ipfix'] as const;
@@ -52,6 +52,8 @@ export function decodeFlowDatagram(format: FlowDatagramFormat, buf: Uint8Array, 
   try {
     switch (format) {
       case 'sflow': {
+        const fast = decodeSflowFlowsFast(buf, ctx.receivedMs);
+        if (fast) return { format, ok: true, records: fast, counters: [], errors: [] };
         const r = decodeSflowDatagram(buf);
         if (!r.ok) return { format, ok: false, records: [], counters: [], errors: [r.error] };
         const errors = [...r.value.errors];
@@ -59,13 +61,13 @@ export function decodeFlowDatagram(format: FlowDatagramFormat, buf: Uint8Array, 
         return { format, ok: true, records, counters: sflowCounterRecords(r.value.datagram, ctx.receivedMs), errors };
       }
       case 'netflow5': {
-        const r = decodeNetflow5(buf);
+        const r = decodeNetflow5Flows(buf, ctx.exporter);
         if (!r.ok) return { format, ok: false, records: [], counters: [], errors: [r.error] };
-        return { format, ok: true, records: netflow5ToFlowRecords(r.value, ctx.exporter), counters: [], errors: [] };
+        return { format, ok: true, records: r.value, counters: [], errors: [] };
       }
       case 'netflow9':
       case 'ipfix': {
-        const c = { templates: ctx.templates, exporter: ctx.exporter, nowMs: ctx.receivedMs, ...(ctx.session !== undefined ? { session: ctx.session } : {}) };
+        const c = { templates: ctx.templates, exporter: ctx.exporter, nowMs: ctx.receivedMs, session: ctx.session };
         const r = format === 'netflow9' ? decodeNetflow9(buf, c) : decodeIpfix(buf, c);
         if (!r.ok) return { format, ok: false, records: [], counters: [], errors: [r.error] };
         return { format, ok: true, records: r.value.records, counters: [], errors: r.value.errors };

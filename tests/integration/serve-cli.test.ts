@@ -53,7 +53,8 @@ it('serves the API, dashboard and metrics (with live sFlow counters) for a store
   await new Promise<void>((resolve) => sock.send(Buffer.from([0, 0, 0, 5, 0, 0]), udpPort, '127.0.0.1', () => resolve()));
   sock.close();
   let metrics = '';
-  for (let i = 0; i < 50 && !/failsmall_collector_datagrams_total\{[^}]*\} 1/.test(metrics); i++) {
+  // received is counted on arrival, the decode error when the queue is drained: wait for both
+  for (let i = 0; i < 50 && !(/failsmall_collector_datagrams_total\{[^}]*\} 1/.test(metrics) && /failsmall_collector_decode_errors_total\{[^}]*\} 1/.test(metrics)); i++) {
     metrics = await (await fetch(`${url}/metrics`)).text();
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -5,7 +5,7 @@ import { type Server, createServer } from 'node:http';
 import type { Command } from 'commander';
 import { Registry } from 'prom-client';
 import { AttackDetector } from '../../detect/index.js';
-import { type CollectorListener, UdpCollector } from '../../telemetry/index.js';
+import { type CollectorListener, DEFAULT_RECV_BUFFER_BYTES, UdpCollector } from '../../telemetry/index.js';
 import { UsageError } from '../exit-codes.js';
 import { parseHostPort } from './synth.js';
 
@@ -13,6 +13,8 @@ import { parseHostPort } from './synth.js';
 function parseListen(text: string): { host: string; port: number } {
   return parseHostPort(text, '127.0.0.1', true);
 }
+
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(bytes >= 1024 * 1024 ? 0 : 2)} MiB`;
 
 interface CollectOptions {
   sflow?: string;
@@ -22,6 +24,7 @@ interface CollectOptions {
   out?: string;
   detect?: boolean;
   queue: number;
+  rcvbuf: number;
   duration?: number;
   json?: boolean;
 }
@@ -37,6 +40,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'append FlowRecords as JSON lines')
     .option('--detect', 'run the attack detector on the live stream and print attacks')
     .option('--queue <n>', 'decode queue capacity (datagrams)', (v) => Number.parseInt(v, 10), 10_000)
+    .option('--rcvbuf <bytes>', 'socket receive buffer to ask for (the kernel caps it at net.core.rmem_max)', (v) => Number.parseInt(v, 10), DEFAULT_RECV_BUFFER_BYTES)
     .option('--duration <sec>', 'stop after this many seconds', (v) => Number(v))
     .option('--json', 'print the final counters as JSON')
     .action(async (o: CollectOptions) => {
@@ -46,6 +50,7 @@ export function register(program: Command): void {
       if (o.ipfix) listeners.push({ format: 'ipfix', ...parseListen(o.ipfix) });
       if (listeners.length === 0) throw new UsageError('give at least one of --sflow, --netflow, --ipfix');
       if (!Number.isInteger(o.queue) || o.queue < 0) throw new UsageError(`--queue must be a non-negative integer, got ${o.queue}`);
+      if (!Number.isInteger(o.rcvbuf) || o.rcvbuf < 4096) throw new UsageError(`--rcvbuf must be an integer of at least 4096 bytes, got ${o.rcvbuf}`);
       if (o.duration !== undefined && !(o.duration > 0)) throw new UsageError('--duration must be a positive number of seconds');
       const registry = new Registry();
       const out = o.out ? createWriteStream(o.out, { flags: 'a' }) : undefined;
@@ -54,6 +59,7 @@ export function register(program: Command): void {
         listeners,
         registry,
         queueCapacity: o.queue,
+        recvBufferBytes: o.rcvbuf,
         nowMs: () => Date.now(),
         onRecords: (records) => {
           if (out) out.write(records.map((f) => `${JSON.stringify(f)}\n`).join(''));
@@ -69,7 +75,12 @@ export function register(program: Command): void {
       } catch (e) {
         throw new UsageError(`cannot listen: ${(e as Error).message}`);
       }
-      for (const [format, port] of collector.ports) process.stdout.write(`collecting ${format} on port ${port}\n`);
+      for (const [format, port] of collector.ports) {
+        // Linux reports twice the buffer it grants (the rest is its bookkeeping).
+        const granted = (collector.receiveBuffers.get(format) ?? 0) / 2;
+        const capped = granted < o.rcvbuf ? `; asked for ${mib(o.rcvbuf)}: raise net.core.rmem_max to absorb bursts` : '';
+        process.stdout.write(`collecting ${format} on port ${port} (receive buffer ${mib(granted)}${capped})\n`);
+      }
       let metricsServer: Server | undefined;
       if (o.metrics) {
         const { host, port } = parseListen(o.metrics);

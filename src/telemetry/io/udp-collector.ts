@@ -25,7 +25,12 @@ export interface CollectorOptions {
   readonly registry: Registry;
   /** Datagrams waiting for decoding before new ones are dropped. */
   readonly queueCapacity?: number;
-  /** Socket receive buffer (SO_RCVBUF), bytes; the kernel caps it at net.core.rmem_max. */
+  /**
+   * Socket receive buffer (SO_RCVBUF) asked for, bytes (default 32 MiB); the kernel caps it at
+   * net.core.rmem_max (and reports twice the size it grants, for its own bookkeeping). The
+   * buffer is what absorbs bursts and pauses of the decoder: with the buffer a default kernel
+   * grants, a collector that keeps up on average still loses datagrams in a burst.
+   */
   readonly recvBufferBytes?: number;
   /** Datagrams decoded per event-loop turn before the sockets are read again. */
   readonly decodeSliceDatagrams?: number;
@@ -46,12 +51,15 @@ export interface CollectorStats {
 }
 
 interface Queued {
-  readonly listener: CollectorFormat;
+  readonly format: FlowDatagramFormat;
   readonly exporter: string;
-  readonly session: string;
+  /** UDP source port: with the exporter, the template scope of NetFlow v9 / IPFIX. */
+  readonly port: number;
   readonly buf: Buffer;
   readonly receivedMs: number;
 }
+
+export const DEFAULT_RECV_BUFFER_BYTES = 32 * 1024 * 1024;
 
 /** Fixed-capacity FIFO (no shifting arrays on the hot path). */
 class RingQueue<T> {
@@ -89,20 +97,26 @@ export class UdpCollector {
   private scheduled = false;
   private lastExpireMs = Number.NEGATIVE_INFINITY;
   readonly ports = new Map<CollectorFormat, number>();
+  /** Receive buffer the kernel granted per listener (bytes, as getsockopt reports it). */
+  readonly receiveBuffers = new Map<CollectorFormat, number>();
   readonly templates: TemplateCache;
   readonly metrics: CollectorMetrics;
   readonly stats: CollectorStats = { datagrams: 0, bytes: 0, records: 0, decodeErrors: 0, templateMisses: 0, queueDrops: 0 };
 
+  get recvBufferBytes(): number {
+    return this.o.recvBufferBytes ?? DEFAULT_RECV_BUFFER_BYTES;
+  }
+
   constructor(private readonly o: CollectorOptions) {
     this.queue = new RingQueue(o.queueCapacity ?? 10_000);
     this.templates = new TemplateCache(o.templateCache);
-    this.metrics = new CollectorMetrics(o.registry, { ...(o.maxExporters !== undefined ? { maxExporters: o.maxExporters } : {}) });
+    this.metrics = new CollectorMetrics(o.registry, { ...(o.maxExporters !== undefined ? { maxExporters: o.maxExporters } : {}), queueDepth: () => this.queue.size });
   }
 
   async start(): Promise<void> {
     for (const l of this.o.listeners) {
-      const sock = createSocket({ type: l.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: this.o.recvBufferBytes ?? 16 * 1024 * 1024 });
-      sock.on('message', (buf, rinfo) => this.enqueue({ listener: l.format, exporter: rinfo.address, session: `${rinfo.address}:${rinfo.port}`, buf, receivedMs: this.o.nowMs() }));
+      const sock = createSocket({ type: l.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: this.recvBufferBytes });
+      sock.on('message', (buf, rinfo) => this.enqueue({ format: formatFor(l.format, buf), exporter: rinfo.address, port: rinfo.port, buf, receivedMs: this.o.nowMs() }));
       await new Promise<void>((resolve, reject) => {
         sock.once('error', reject);
         sock.bind(l.port, l.host, () => {
@@ -112,6 +126,7 @@ export class UdpCollector {
       });
       sock.on('error', () => {}); // receive errors (ICMP, buffer) must not crash the collector
       this.ports.set(l.format, sock.address().port);
+      this.receiveBuffers.set(l.format, sock.getRecvBufferSize());
       this.sockets.push(sock);
     }
   }
@@ -125,13 +140,12 @@ export class UdpCollector {
   private enqueue(q: Queued): void {
     this.stats.datagrams++;
     this.stats.bytes += q.buf.length;
-    this.metrics.datagram(formatFor(q.listener, q.buf), q.exporter, q.buf.length);
+    this.metrics.datagram(q.format, q.exporter, q.buf.length);
     if (!this.queue.push(q)) {
       this.stats.queueDrops++;
-      this.metrics.queueDrop(formatFor(q.listener, q.buf), q.exporter);
+      this.metrics.queueDrop(q.format, q.exporter);
       return;
     }
-    this.metrics.queueDepth(this.queue.size);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.drainSlice());
@@ -153,8 +167,9 @@ export class UdpCollector {
     for (let n = 0; n < max; n++) {
       const q = this.queue.shift();
       if (!q) break;
-      const format = formatFor(q.listener, q.buf);
-      const r = decodeFlowDatagram(format, q.buf, { exporter: q.exporter, session: q.session, receivedMs: q.receivedMs, templates: this.templates });
+      const format = q.format;
+      const templated = format === 'netflow9' || format === 'ipfix';
+      const r = decodeFlowDatagram(format, q.buf, { exporter: q.exporter, session: templated ? `${q.exporter}:${q.port}` : undefined, receivedMs: q.receivedMs, templates: this.templates });
       for (const e of r.errors) {
         if (e.code === 'template_miss') {
           this.stats.templateMisses++;

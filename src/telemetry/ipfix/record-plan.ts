@@ -39,6 +39,8 @@ export interface TemplatePlan {
   /** Fields skipped because their length does not fit their type. */
   readonly ignoredFields: number;
   readonly variableLength: boolean;
+  /** Fixed-length data templates: the generated reader of one record (see recordReaderFor). */
+  readonly read?: RecordReader;
 }
 
 /** Most fields a template may declare (RFC 7011 allows 65535; nothing real comes close). */
@@ -194,7 +196,123 @@ export function compileTemplate(id: number, kind: 'data' | 'options', fields: re
     if (fits) slots[i] = slot;
     else ignored++;
   }
-  return { id, kind, scopeFieldCount, fields, slots, lengths, offsets, fixedLength: variable ? -1 : fixed, minLength: min, ignoredFields: ignored, variableLength: variable };
+  const read = variable ? undefined : recordReaderFor(slots, lengths, offsets);
+  return { id, kind, scopeFieldCount, fields, slots, lengths, offsets, fixedLength: variable ? -1 : fixed, minLength: min, ignoredFields: ignored, variableLength: variable, ...(read ? { read } : {}) };
+}
+
+/** Stores one record's fields, at `at` in `b`, into the accumulator `r`. */
+export type RecordReader = (b: Uint8Array, at: number, r: typeof R) => void;
+
+/**
+ * Generated straight-line readers for fixed-length templates: one statement per field the
+ * template maps, with its offset and length as constants, so a record costs no per-field
+ * dispatch. The generated source holds only numeric constants and accumulator names taken from
+ * the fixed table below, never text from a datagram. Readers are shared by every template with
+ * the same layout (exporters resend their templates every few seconds) in a bounded cache.
+ * Semantics are store()'s, field for field; a property test compares the two.
+ */
+const readerCache = new Map<string, RecordReader>();
+const MAX_CACHED_READERS = 1024;
+
+/** Accumulator field and mask of the slots that are a plain unsigned read; others are special below. */
+const PLAIN: Readonly<Record<number, readonly [keyof typeof R, number | undefined]>> = {
+  [OCTETS]: ['octets', undefined],
+  [PACKETS]: ['packets', undefined],
+  [OCTETS_TOTAL]: ['octetsTotal', undefined],
+  [PACKETS_TOTAL]: ['packetsTotal', undefined],
+  [PROTOCOL]: ['protocol', 0xff],
+  [TOS]: ['tos', 0xff],
+  [TCP_FLAGS]: ['tcpFlags', 0xff],
+  [SRC_PORT]: ['srcPort', 0xffff],
+  [DST_PORT]: ['dstPort', 0xffff],
+  [IN_IF]: ['inIf', undefined],
+  [OUT_IF]: ['outIf', undefined],
+  [END_UPTIME]: ['endUptime', undefined],
+  [START_UPTIME]: ['startUptime', undefined],
+  [FLOW_LABEL]: ['flowLabel', 0xfffff],
+  [ICMP_TYPE_CODE]: ['icmpTypeCode', 0xffff],
+  [ICMP_TYPE]: ['icmpType', 0xff],
+  [ICMP_CODE]: ['icmpCode', 0xff],
+  [SAMPLING_INTERVAL]: ['samplingInterval', undefined],
+  [SAMPLER_ID]: ['samplerId', undefined],
+  [PACKET_INTERVAL]: ['packetInterval', undefined],
+  [PACKET_SPACE]: ['packetSpace', undefined],
+  [SAMPLING_SIZE]: ['samplingSize', undefined],
+  [SAMPLING_POPULATION]: ['samplingPopulation', undefined],
+  [IP_VERSION]: ['ipVersion', undefined],
+  [DIRECTION]: ['direction', undefined],
+  [END_SEC]: ['endSec', undefined],
+  [END_MS]: ['endMs', undefined],
+  [END_DELTA_US]: ['endDeltaUs', undefined],
+  [START_SEC]: ['startSec', undefined],
+  [START_MS]: ['startMs', undefined],
+  [START_DELTA_US]: ['startDeltaUs', undefined],
+  [SYSTEM_INIT_MS]: ['systemInitMs', undefined],
+  [TTL]: ['ttl', 0xff],
+  [DSCP]: ['dscp', 0x3f],
+  [FRAGMENT_FLAGS]: ['fragmentFlags', 0xff],
+  [FRAGMENT_OFFSET]: ['fragmentOffset', 0x1fff],
+  [VLAN]: ['vlan', 0x0fff],
+};
+
+/** readUint(b, at + off, len) as an expression. */
+function uintExpr(off: number, len: number): string {
+  const at = (k: number): string => `b[at + ${off + k}]`;
+  if (len === 1) return at(0);
+  if (len === 2) return `((${at(0)} << 8) | ${at(1)})`;
+  if (len === 4) return `(((${at(0)} << 24) >>> 0) + ((${at(1)} << 16) | (${at(2)} << 8) | ${at(3)}))`;
+  let e = '0';
+  for (let k = 0; k < len; k++) e = `(${e} * 256 + ${at(k)})`;
+  return e;
+}
+
+function recordReaderFor(slots: Uint8Array, lengths: Uint16Array, offsets: Uint32Array): RecordReader | undefined {
+  const key = `${slots.join(',')}|${lengths.join(',')}`;
+  const cached = readerCache.get(key);
+  if (cached) return cached;
+  const lines: string[] = [];
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!;
+    if (slot === SKIP) continue;
+    const off = offsets[i]!;
+    const len = lengths[i]!;
+    const plain = PLAIN[slot];
+    if (plain) {
+      const [name, mask] = plain;
+      lines.push(`r.${name} = ${mask === undefined ? uintExpr(off, len) : `${uintExpr(off, len)} & ${mask}`};`);
+      continue;
+    }
+    switch (slot) {
+      case SRC_V4:
+        lines.push(`r.src4 = ${uintExpr(off, 4)};`);
+        break;
+      case DST_V4:
+        lines.push(`r.dst4 = ${uintExpr(off, 4)};`);
+        break;
+      case SRC_V6:
+        lines.push(`r.src6 = at + ${off};`);
+        break;
+      case DST_V6:
+        lines.push(`r.dst6 = at + ${off};`);
+        break;
+      case END_NTP:
+        lines.push(`r.endNtpSec = ${uintExpr(off, 4)};`, `r.endNtpFrac = ${uintExpr(off + 4, 4)};`);
+        break;
+      case START_NTP:
+        lines.push(`r.startNtpSec = ${uintExpr(off, 4)};`, `r.startNtpFrac = ${uintExpr(off + 4, 4)};`);
+        break;
+      case MIN_TTL:
+        lines.push(`if (r.minTtl < 0) r.minTtl = ${uintExpr(off, len)} & 0xff;`);
+        break;
+      default:
+        return undefined; // a slot without generated code: the interpreter decodes it
+    }
+  }
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- source built from constants only (see above)
+  const read = new Function('b', 'at', 'r', lines.join('\n')) as RecordReader;
+  if (readerCache.size >= MAX_CACHED_READERS) readerCache.clear();
+  readerCache.set(key, read);
+  return read;
 }
 
 export function isTemplateProblem(x: TemplatePlan | TemplateProblem): x is TemplateProblem {
@@ -581,11 +699,15 @@ export function decodeDataSet(b: Uint8Array, start: number, end: number, plan: T
   if (plan.fixedLength >= 0) {
     const offsets = plan.offsets;
     const len = plan.fixedLength;
+    const read = plan.read;
     for (; end - at >= len; at += len) {
       resetAccumulator();
-      for (let i = 0; i < n; i++) {
-        const slot = slots[i]!;
-        if (slot !== SKIP) store(slot, b, at + offsets[i]!, lengths[i]!);
+      if (read) read(b, at, R);
+      else {
+        for (let i = 0; i < n; i++) {
+          const slot = slots[i]!;
+          if (slot !== SKIP) store(slot, b, at + offsets[i]!, lengths[i]!);
+        }
       }
       finishRecord(b, plan, ctx);
     }

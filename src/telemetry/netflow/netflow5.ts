@@ -3,8 +3,9 @@
 import { ByteReader, decodeWith } from '../../lib/byte-reader.js';
 import { ByteWriter } from '../../lib/byte-writer.js';
 import { formatAddress, parseAddress } from '../../lib/prefix.js';
-import type { Result } from '../../lib/result.js';
+import { type Result, ok } from '../../lib/result.js';
 import type { FlowRecord } from '../flow-record.js';
+import { formatIpv4At } from '../packet/format-address.js';
 
 export interface Netflow5Record {
   readonly srcAddr: string;
@@ -130,4 +131,59 @@ export function netflow5ToFlowRecords(d: Netflow5Datagram, exporter: string): Fl
       estimatedBytes: r.octets * rate,
     };
   });
+}
+
+/**
+ * The collector's fast path: datagram bytes straight to FlowRecords, equal to
+ * `netflow5ToFlowRecords(decodeNetflow5(buf))` (a property test holds them together) without the
+ * intermediate records. The header checks are the same and come first, so every later read is
+ * inside the datagram.
+ */
+export function decodeNetflow5Flows(buf: Uint8Array, exporter: string): Result<FlowRecord[]> {
+  const count = buf.length >= 4 ? (buf[2]! << 8) | buf[3]! : 0;
+  if (buf.length < 24 || ((buf[0]! << 8) | buf[1]!) !== 5 || count > 30 || buf.length < 24 + count * 48) {
+    // a bad header: the structured decoder names the problem and its offset
+    const r = decodeNetflow5(buf);
+    return r.ok ? ok(netflow5ToFlowRecords(r.value, exporter)) : r;
+  }
+  const u32 = (o: number): number => ((buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!) >>> 0;
+  const sysUptimeMs = u32(4);
+  const exportMs = u32(8) * 1000 + Math.floor(u32(12) / 1e6);
+  const observationDomain = (buf[20]! << 8) | buf[21]!;
+  const interval = ((buf[22]! << 8) | buf[23]!) & 0x3fff;
+  const rate = interval > 0 ? interval : 1;
+  const out: FlowRecord[] = new Array<FlowRecord>(count);
+  for (let i = 0, o = 24; i < count; i++, o += 48) {
+    const packets = u32(o + 16);
+    const octets = u32(o + 20);
+    const ageMs = (sysUptimeMs - u32(o + 28)) >>> 0;
+    const protocol = buf[o + 38]!;
+    const srcPort = (buf[o + 32]! << 8) | buf[o + 33]!;
+    const dstPort = (buf[o + 34]! << 8) | buf[o + 35]!;
+    const base = {
+      timestampMs: exportMs - ageMs,
+      source: 'netflow5' as const,
+      exporter,
+      observationDomain,
+      inputInterface: (buf[o + 12]! << 8) | buf[o + 13]!,
+      outputInterface: (buf[o + 14]! << 8) | buf[o + 15]!,
+      family: 4 as const,
+      srcAddr: formatIpv4At(buf, o),
+      dstAddr: formatIpv4At(buf, o + 4),
+      protocol,
+      srcPort: protocol === 1 ? 0 : srcPort,
+      dstPort: protocol === 1 ? 0 : dstPort,
+      tcpFlags: buf[o + 37]!,
+      dscp: buf[o + 39]! >> 2,
+      fragmentFlags: 0,
+      packetLengthBytes: packets > 0 ? Math.round(octets / packets) : 0,
+      sampledPackets: packets,
+      sampledBytes: octets,
+      sampleRate: rate,
+      estimatedPackets: packets * rate,
+      estimatedBytes: octets * rate,
+    };
+    out[i] = protocol === 1 ? { ...base, icmpType: dstPort >> 8, icmpCode: dstPort & 0xff } : base;
+  }
+  return ok(out);
 }

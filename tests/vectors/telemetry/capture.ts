@@ -1,21 +1,36 @@
 // Regenerates the telemetry vectors under tests/vectors/telemetry/captured/ (run by hand, output
-// committed):   npx tsx tests/vectors/telemetry/capture.ts [softflowd] [sflow] [handmade]
+// committed):   npx tsx tests/vectors/telemetry/capture.ts [softflowd] [pmacct] [sflow] [handmade]
 //
-// NetFlow v5 / v9 / IPFIX: REAL captures. A capture of known traffic (IPv4 UDP/TCP/ICMP, IPv6
-// UDP/ICMPv6, plus enough extra UDP flows to spill into a second export datagram) is written as
-// a pcap; softflowd reads it (`softflowd -r in.pcap -n 127.0.0.1:PORT -v 5|9|10 [-6] [-s 10]`)
-// and exports to a UDP socket here. Every datagram is stored as annotated hex: the field layout
-// (sets, template fields with element names, one data record per line) plus tshark's own
-// dissection (`tshark -V -d udp.port==2055,cflow`) as comments. The golden .json holds our
-// decode and, separately, the flows tshark decoded (`-T json`): the vector test checks both.
+// REAL captures from two exporters. A capture of known traffic (IPv4 UDP/TCP/ICMP, IPv6
+// UDP/ICMPv6, plus enough extra UDP flows to spill into more export datagrams) is written as a
+// pcap, an exporter reads it and exports to a UDP socket bound here on 127.0.0.1, and every
+// datagram is stored as annotated hex: the field layout (NetFlow v9/IPFIX sets, template fields
+// with element names, one data record per line; sFlow samples and records) plus tshark's own
+// dissection (`tshark -V -d udp.port==2055,cflow` / `-d udp.port==6343,sflow`) as comments. The
+// golden .json holds our decode and, separately, what tshark decoded (`-T json` flows for
+// NetFlow/IPFIX, `-T fields` per datagram for sFlow): the vector test checks both.
+//  - softflowd (`softflowd -r in.pcap -n 127.0.0.1:PORT -v 5|9|10 [-6] [-s 10]`): NetFlow v5,
+//    v9, IPFIX -> softflowd-*.
+//  - pmacctd reading the pcap (`pmacctd -f pmacctd.conf` with `pcap_savefile: in.pcap`; the
+//    config of each run is in its vector's source line): the sfprobe plugin exports sFlow v5
+//    (flow samples with raw packet headers and extended switch data, and interface counters
+//    samples), the nfprobe plugin NetFlow v9 / IPFIX (`nfprobe_version: 9|10`), each unsampled
+//    and with `sampling_rate: 10` -> pmacct-*. pmacctd runs as a child in its own process
+//    group and a temp dir, exits at the end of the file (killed after 60 s if not), and the
+//    dir is removed. sfprobe quirks: with pmacctd's default core-to-plugin buffers it loses
+//    the last packets of the file, so the sFlow runs set one buffer for the whole file
+//    (`plugin_buffer_size`); it polls interface counters every 20 s of a clock that ticks only
+//    as packets arrive, so pmacct-sflow-counters waits 21 s before playing the file
+//    (`pcap_savefile_delay: 21`, default buffers) to get a counters sample.
 //
-// sFlow v5: sfacctd is a collector, and no sFlow exporter is installed, so these vectors are
-// HAND-BUILT here from sflow_version_5.txt, one annotated word at a time (not with our encoder),
-// then wrapped in a pcap and dissected by tshark (`-d udp.port==6343,sflow`); tshark's field
-// values go into the golden next to our decode.
+// Hand-built, for what no exporter here shows: sFlow v5 datagrams written from
+// sflow_version_5.txt one annotated word at a time (not with our encoder): IPv6 agents,
+// expanded samples, sampled_ipv4/ipv6 records, fragments, unknown enterprises; and NetFlow v9 /
+// IPFIX feature datagrams (options data, enterprise and variable-length fields, reduced-size
+// encodings, withdrawals). They are wrapped in a pcap and dissected by tshark the same way.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,7 +143,8 @@ function tsharkFlows(layers: Array<Record<string, unknown>>): TsharkFlow[][] {
         const f = flow as Record<string, unknown>;
         if (f['cflow.srcaddr'] === undefined && f['cflow.srcaddrv6'] === undefined) continue;
         const flat: TsharkFlow = {};
-        for (const [name, v] of Object.entries(f)) if (typeof v === 'string' && v.length <= 64) flat[name] = v;
+        // absolute start/end times sit in a subtree when the record carries them (nfprobe)
+        for (const [name, v] of Object.entries({ ...f, ...((f['cflow.timedelta_tree'] ?? {}) as Record<string, unknown>) })) if (typeof v === 'string' && v.length <= 64) flat[name] = v;
         flows.push(flat);
       }
     }
@@ -278,6 +294,177 @@ async function captureSoftflowd(): Promise<void> {
       dissections,
       run.format === 'netflow5' ? annotateNetflow5 : (b) => annotateTemplated(b, run.format === 'ipfix'),
       { tshark: flows },
+    );
+  }
+}
+
+// ---------- pmacctd: sFlow v5 (sfprobe) and NetFlow v9 / IPFIX (nfprobe), REAL captures ----------
+const pmacctVersion = (): string => `pmacctd ${/pmacctd ([\w.-]+)/.exec(spawnText('pmacctd', ['-V']))?.[1] ?? '?'}`;
+
+/**
+ * Runs pmacctd over a pcap with one probe plugin exporting to a UDP socket bound here on
+ * 127.0.0.1, and returns the datagrams. pmacctd forks its plugin, so it runs in its own
+ * process group, which is killed (by its id) if it overstays `limitMs`.
+ */
+async function runPmacctd(pcapPath: string, keys: Record<string, string | number>, limitMs: number): Promise<{ datagrams: Uint8Array[]; config: string }> {
+  const sock = createSocket('udp4');
+  const got: Uint8Array[] = [];
+  sock.on('message', (m) => got.push(Uint8Array.from(m)));
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const port = sock.address().port;
+  const dir = mkdtempSync(join(work, 'pmacctd-'));
+  const plugin = String(keys.plugins);
+  const receiverKey = plugin.startsWith('sfprobe') ? 'sfprobe_receiver' : 'nfprobe_receiver';
+  const shown = Object.entries({ daemonize: 'false', pcap_savefile: 'traffic.pcap', ...keys, [receiverKey]: '127.0.0.1:PORT' }).map(([k, v]) => `${k}: ${v}`);
+  const config = join(dir, 'pmacctd.conf');
+  const log = join(dir, 'pmacctd.log');
+  writeFileSync(config, `${shown.join('\n').replace('traffic.pcap', pcapPath).replace('PORT', String(port))}\nlogfile: ${log}\n`);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const p = spawn('pmacctd', ['-f', config], { stdio: 'ignore', cwd: dir, detached: true });
+      const timer = setTimeout(() => {
+        if (p.pid !== undefined) process.kill(-p.pid, 'SIGKILL');
+        reject(new Error(`pmacctd did not finish in ${limitMs} ms`));
+      }, limitMs);
+      p.on('error', reject);
+      p.on('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }).catch((e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; its log:\n${existsSync(log) ? readFileSync(log, 'utf8') : '(none)'}`, { cause: e });
+    });
+    for (let idle = 0; idle < 10; idle++) {
+      const n = got.length;
+      await new Promise((r) => setTimeout(r, 100));
+      if (got.length !== n) idle = 0;
+    }
+  } finally {
+    sock.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { datagrams: got, config: shown.join('; ') };
+}
+
+/** The sFlow v5 layout (sflow_version_5.txt): header, samples, records, one structure per line. */
+function annotateSflow(b: Uint8Array): string[] {
+  const l: string[] = [];
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const u32 = (at: number): number => (at + 4 <= b.length ? view.getUint32(at) : 0);
+  const h = (from: number, to: number, c: string): void => {
+    const end = Math.min(to, b.length);
+    if (end - from <= 20) return void l.push(`${hex(b.subarray(from, end)).padEnd(40)} # ${c}`);
+    for (let i = from; i < end; i += 16) l.push(`${hex(b.subarray(i, Math.min(i + 16, end))).padEnd(40)} # ${i === from ? c : '  ...'}`);
+  };
+  const v6 = u32(4) === 2;
+  h(0, 8, `version ${u32(0)}, agent address type ${u32(4)} (${v6 ? 'IPv6' : 'IPv4'})`);
+  let at = v6 ? 24 : 12;
+  h(8, at, 'agent address');
+  h(at, at + 16, `sub_agent_id ${u32(at)}, sequence ${u32(at + 4)}, uptime ${u32(at + 8)} ms, samples ${u32(at + 12)}`);
+  const samples = u32(at + 12);
+  at += 16;
+  const records = (from: number, end: number, count: number, counters: boolean): void => {
+    let p = from;
+    for (let i = 0; i < count && p + 8 <= end; i++) {
+      const format = u32(p);
+      const len = u32(p + 4);
+      const body = p + 8;
+      const stop = Math.min(body + len, end);
+      const fmt = `enterprise ${format >>> 12}, format ${format & 0xfff}`;
+      if (!counters && format === 1) {
+        h(p, body, `flow record: ${fmt} (raw packet header), length ${len}`);
+        h(body, body + 16, `  header_protocol ${u32(body)}, frame_length ${u32(body + 4)}, stripped ${u32(body + 8)}, header length ${u32(body + 12)}`);
+        h(body + 16, stop, '  header bytes (+ padding to 4)');
+      } else if (!counters && format === 1001) {
+        h(p, body, `flow record: ${fmt} (extended_switch), length ${len}`);
+        h(body, stop, `  src_vlan ${u32(body)}, src_priority ${u32(body + 4)}, dst_vlan ${u32(body + 8)}, dst_priority ${u32(body + 12)}`);
+      } else if (counters && format === 1) {
+        h(p, body, `counter record: ${fmt} (if_counters), length ${len}`);
+        h(body, body + 24, `  ifIndex ${u32(body)}, ifType ${u32(body + 4)}, ifSpeed (64), ifDirection ${u32(body + 16)}, ifStatus ${u32(body + 20)}`);
+        h(body + 24, body + 52, '  ifInOctets (64), ifInUcastPkts, ifInMulticastPkts, ifInBroadcastPkts, ifInDiscards, ifInErrors, ifInUnknownProtos');
+        h(body + 52, stop, '  ifOutOctets (64), ifOutUcastPkts, ifOutMulticastPkts, ifOutBroadcastPkts, ifOutDiscards, ifOutErrors, ifPromiscuousMode');
+      } else {
+        h(p, body, `${counters ? 'counter' : 'flow'} record: ${fmt}, length ${len}`);
+        h(body, stop, '  record data');
+      }
+      p = body + len;
+    }
+    if (p < end) h(p, end, 'bytes after the last record');
+  };
+  for (let i = 1; i <= samples && at + 8 <= b.length; i++) {
+    const format = u32(at);
+    const len = u32(at + 4);
+    const body = at + 8;
+    const end = Math.min(body + len, b.length);
+    const kind = format === 1 ? 'flow_sample' : format === 2 ? 'counters_sample' : format === 3 ? 'expanded_flow_sample' : format === 4 ? 'expanded_counters_sample' : 'unknown sample';
+    l.push(`# sample ${i}: ${kind}`);
+    h(at, body, `sample format: enterprise ${format >>> 12}, format ${format & 0xfff} (${kind}), length ${len}`);
+    if (format === 1) {
+      h(body, body + 20, `  sequence ${u32(body)}, source id ${u32(body + 4) >>> 24}:${u32(body + 4) & 0xffffff}, sampling rate ${u32(body + 8)}, sample pool ${u32(body + 12)}, drops ${u32(body + 16)}`);
+      h(body + 20, body + 32, `  input 0x${u32(body + 20).toString(16)}, output 0x${u32(body + 24).toString(16)}, flow records ${u32(body + 28)}`);
+      records(body + 32, end, u32(body + 28), false);
+    } else if (format === 2) {
+      h(body, body + 12, `  sequence ${u32(body)}, source id ${u32(body + 4) >>> 24}:${u32(body + 4) & 0xffffff}, counter records ${u32(body + 8)}`);
+      records(body + 12, end, u32(body + 8), true);
+    } else h(body, end, '  sample data');
+    at = body + len;
+  }
+  if (at < b.length) h(at, b.length, 'bytes after the last sample');
+  return l;
+}
+
+/** tshark's sFlow field values per frame (lists joined with ","). */
+function tsharkSflowFields(pcap: string, decodeAs: string): Array<Record<string, string>> {
+  const text = execFileSync('tshark', ['-r', pcap, '-d', decodeAs, '-T', 'fields', '-E', 'separator=|', '-E', 'aggregator=,', ...SFLOW_FIELDS.flatMap((f) => ['-e', f])], { encoding: 'utf8' });
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => {
+      const fields = line.split('|');
+      return Object.fromEntries(SFLOW_FIELDS.map((f, i) => [f, fields[i] ?? '']));
+    });
+}
+
+const NFPROBE_AGGREGATE = 'src_host, dst_host, src_port, dst_port, proto, tos, tcpflags';
+
+async function capturePmacct(): Promise<void> {
+  const pmacct = pmacctVersion();
+  const tsharkVersion = versions()[1];
+  const sflowAgent = { sfprobe_agentip: '192.0.2.250', sfprobe_agentsubid: 7 };
+  // The core hands packets to the plugin in buffers; with the default (small) buffers sfprobe
+  // loses the last few packets of the file, with one buffer for the whole file it gets them all.
+  const oneBuffer = { plugin_buffer_size: 100_000, plugin_pipe_size: 10_000_000 };
+  const runs: Array<{ name: string; format: FlowDatagramFormat; keys: Record<string, string | number>; extraFlows: number; what: string }> = [
+    { name: 'pmacct-sflow', format: 'sflow', keys: { ...oneBuffer, plugins: 'sfprobe[sf]', ...sflowAgent, 'sfprobe_ifindex[sf]': 5, 'sfprobe_direction[sf]': 'in' }, extraFlows: 40, what: 'sFlow v5 (sfprobe plugin), every packet sampled' },
+    { name: 'pmacct-sflow-sampled', format: 'sflow', keys: { ...oneBuffer, plugins: 'sfprobe[sf]', ...sflowAgent, sampling_rate: 10, 'sfprobe_ifindex[sf]': 6, 'sfprobe_direction[sf]': 'out' }, extraFlows: 200, what: 'sFlow v5 (sfprobe plugin), random 1-in-10 sampling' },
+    // sfprobe polls interface counters every 20 s of its clock, which ticks only as packets
+    // arrive: a 21 s delay before the file is played makes the first packets cross a poll
+    { name: 'pmacct-sflow-counters', format: 'sflow', keys: { pcap_savefile_delay: 21, plugins: 'sfprobe[sf]', ...sflowAgent, 'sfprobe_ifindex[sf]': 5, 'sfprobe_direction[sf]': 'in' }, extraFlows: 0, what: 'sFlow v5 (sfprobe plugin), every packet sampled, and a counters sample' },
+    { name: 'pmacct-netflow9', format: 'netflow9', keys: { plugins: 'nfprobe[nf]', nfprobe_version: 9, aggregate: NFPROBE_AGGREGATE }, extraFlows: 40, what: 'NetFlow v9 (nfprobe plugin) with IPv6 flows' },
+    { name: 'pmacct-netflow9-sampled', format: 'netflow9', keys: { plugins: 'nfprobe[nf]', nfprobe_version: 9, aggregate: NFPROBE_AGGREGATE, sampling_rate: 10 }, extraFlows: 200, what: 'NetFlow v9 (nfprobe plugin), random 1-in-10 sampling (options data)' },
+    { name: 'pmacct-ipfix', format: 'ipfix', keys: { plugins: 'nfprobe[nf]', nfprobe_version: 10, aggregate: NFPROBE_AGGREGATE }, extraFlows: 40, what: 'IPFIX (nfprobe plugin) with IPv6 flows' },
+    { name: 'pmacct-ipfix-sampled', format: 'ipfix', keys: { plugins: 'nfprobe[nf]', nfprobe_version: 10, aggregate: NFPROBE_AGGREGATE, sampling_rate: 10 }, extraFlows: 200, what: 'IPFIX (nfprobe plugin), random 1-in-10 sampling (options data)' },
+  ];
+  const only = process.env.PMACCT_ONLY; // a name fragment, to rerun some while experimenting
+  for (const run of runs.filter((r) => !only || r.name.includes(only))) {
+    const input = join(work, `traffic-${run.extraFlows}.pcap`);
+    writeFileSync(input, pcapFile(trafficFrames(run.extraFlows), 1_700_000_000));
+    const { datagrams, config } = await runPmacctd(input, run.keys, 60_000);
+    if (datagrams.length === 0) throw new Error(`${run.name}: pmacctd sent nothing`);
+    const pcap = join(work, `${run.name}.pcap`);
+    const sflow = run.format === 'sflow';
+    writeFileSync(pcap, wrapDatagrams(datagrams, sflow ? 6343 : 2055));
+    const decodeAs = sflow ? 'udp.port==6343,sflow' : 'udp.port==2055,cflow';
+    const dissections = tsharkVerbose(pcap, decodeAs, sflow ? /^InMon sFlow/m : /^Cisco NetFlow\/IPFIX/m);
+    const tshark = sflow ? tsharkSflowFields(pcap, decodeAs) : tsharkFlows(tsharkJson(pcap, decodeAs));
+    writeVector(
+      run.name,
+      run.format,
+      [`${run.what} exported by ${pmacct} (pmacctd -f pmacctd.conf: ${config}),`, `received on a UDP socket; dissected by ${tsharkVersion} (-d ${decodeAs}). Traffic: tests/vectors/telemetry/capture.ts trafficFrames(${run.extraFlows}).`],
+      datagrams,
+      dissections,
+      sflow ? annotateSflow : (b) => annotateTemplated(b, run.format === 'ipfix'),
+      { tshark },
     );
   }
 }
@@ -660,7 +847,7 @@ function captureHandmadeTemplated(): void {
 }
 
 /** Groups to regenerate: all by default, or those named on the command line. */
-const GROUPS = { softflowd: /^softflowd-/, sflow: /^sflow-/, handmade: /^(ipfix|netflow9)-handmade-/ } as const;
+const GROUPS = { softflowd: /^softflowd-/, pmacct: /^pmacct-/, sflow: /^sflow-/, handmade: /^(ipfix|netflow9)-handmade-/ } as const;
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2).filter((a): a is keyof typeof GROUPS => a in GROUPS);
@@ -669,6 +856,7 @@ async function main(): Promise<void> {
   for (const f of readdirSync(outDir)) if (groups.some((g) => GROUPS[g].test(f))) rmSync(join(outDir, f));
   try {
     if (groups.includes('softflowd')) await captureSoftflowd();
+    if (groups.includes('pmacct')) await capturePmacct();
     if (groups.includes('sflow')) captureSflow();
     if (groups.includes('handmade')) captureHandmadeTemplated();
   } finally {

@@ -4,7 +4,9 @@
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
-import { CaptureParser, FLOW_DATAGRAM_FORMATS, TemplateCache, decodeFlowDatagram, formatIpv4At, formatIpv6At, readCapture } from '../../../src/telemetry/index.js';
+import { CaptureParser, FLOW_DATAGRAM_FORMATS, TemplateCache, decodeFlowDatagram, decodeSflowDatagram, decodeSflowFlowsFast, formatIpv4At, formatIpv6At, readCapture, sflowToFlowRecords } from '../../../src/telemetry/index.js';
+import { exportStream } from '../../../src/telemetry/export/index.js';
+import { defaultTrafficPlan, generatePackets } from '../../../src/telemetry/synth/index.js';
 import { seededRandom } from '../../../src/lib/random.js';
 import { FRAMES } from './frames.js';
 import { loadTelemetryCorpus, mutateDatagram, recordProblem } from './fuzz/mutate.js';
@@ -37,6 +39,40 @@ describe('decoders never throw and never report decoder_bug', () => {
         for (const rec of r.records) expect(recordProblem(rec)).toBeUndefined();
         expect(templates.stats.templates).toBeLessThanOrEqual(64);
         expect(templates.stats.pendingBytes).toBeLessThanOrEqual(64 * 1024);
+      }),
+      { numRuns: 4000 },
+    );
+  });
+});
+
+describe('sFlow fast path equals the structured decoder', () => {
+  /** Records the structured path gives when it finds no problem; undefined when it finds one. */
+  function structured(b: Uint8Array): unknown {
+    const r = decodeSflowDatagram(b);
+    if (!r.ok || r.value.errors.length > 0 || r.value.datagram.samples.some((x) => x.kind === 'counters')) return undefined;
+    const errors: never[] = [];
+    const records = sflowToFlowRecords(r.value.datagram, 7, errors);
+    return errors.length > 0 ? undefined : records;
+  }
+
+  it('on exported synthetic traffic (every datagram takes the fast path) and on mutated vectors (property)', () => {
+    const plan = defaultTrafficPlan('mixed', { durationMs: 2_000, backgroundPps: 2_000, attackPps: 20_000, sampleRate: 10, attackStartOffsetMs: 500, attackEndOffsetMs: 2_000 });
+    let fastTaken = 0;
+    for (const batch of exportStream(generatePackets(plan, seededRandom(3), 0), { format: 'sflow', bootMs: -1000, pops: plan.background.pops, sampleRate: 10 })) {
+      for (const d of batch.datagrams) {
+        const fast = decodeSflowFlowsFast(d, 7);
+        expect(fast).toEqual(structured(d));
+        if (fast) fastTaken++;
+      }
+    }
+    expect(fastTaken).toBeGreaterThan(20);
+    const sflow = corpus.filter((e) => e.format === 'sflow');
+    fc.assert(
+      fc.property(fc.nat(sflow.length - 1), fc.integer(), (i, seed) => {
+        const input = mutateDatagram(sflow[i]!, corpus, seededRandom(seed));
+        const fast = decodeSflowFlowsFast(input, 7);
+        // the fast path may decline (the structured path then decodes), but never disagrees
+        if (fast !== undefined) expect(fast).toEqual(structured(input));
       }),
       { numRuns: 4000 },
     );

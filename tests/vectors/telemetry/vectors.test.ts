@@ -1,6 +1,7 @@
 // One shared check over every telemetry vector (sFlow, NetFlow v5/v9, IPFIX):
-//  captured/     real softflowd exports and hand-built sFlow datagrams: decode = golden JSON, and
-//                the decoded records agree with tshark's dissection stored beside them.
+//  captured/     real softflowd and pmacctd (sfprobe/nfprobe) exports and hand-built datagrams:
+//                decode = golden JSON, and the decoded records agree with tshark's dissection
+//                stored beside them.
 //  bad/          malformed datagrams: the expected codes at the expected offsets, the good
 //                records kept, never a throw.
 //  regressions/  inputs that once broke a decoder (fuzz finds): no decoder_bug.
@@ -16,8 +17,10 @@ const root = dirname(fileURLToPath(import.meta.url));
 
 describe('captured vectors: decode = golden, and agrees with tshark', () => {
   const files = readVectors(join(root, 'captured'));
-  it('has softflowd NetFlow v5, v9 and IPFIX captures and hand-built sFlow', () => {
-    for (const f of ['softflowd-netflow5', 'softflowd-netflow9', 'softflowd-netflow9-sampled', 'softflowd-ipfix', 'softflowd-ipfix-sampled', 'sflow-mixed-ipv4-agent']) expect(files.map((v) => v.name)).toContain(`${f}.hex`);
+  it('has softflowd NetFlow v5, v9 and IPFIX captures, pmacctd sFlow, NetFlow v9 and IPFIX captures, and hand-built sFlow', () => {
+    const softflowd = ['softflowd-netflow5', 'softflowd-netflow9', 'softflowd-netflow9-sampled', 'softflowd-ipfix', 'softflowd-ipfix-sampled'];
+    const pmacct = ['pmacct-sflow', 'pmacct-sflow-sampled', 'pmacct-sflow-counters', 'pmacct-netflow9', 'pmacct-netflow9-sampled', 'pmacct-ipfix', 'pmacct-ipfix-sampled'];
+    for (const f of [...softflowd, ...pmacct, 'sflow-mixed-ipv4-agent']) expect(files.map((v) => v.name)).toContain(`${f}.hex`);
   });
   for (const v of files) {
     it(v.name, () => {
@@ -33,8 +36,15 @@ describe('captured vectors: decode = golden, and agrees with tshark', () => {
         expect(d.ok).toBe(true);
         expect(d.errors).toEqual([]);
       }
-      if (format === 'sflow') checkSflowAgainstTshark(results[0]!, golden.tshark as Record<string, string>, v.datagrams[0]!);
-      else checkFlowsAgainstTshark(v.name, results, golden.tshark as TsharkFlow[][]);
+      if (format !== 'sflow') checkFlowsAgainstTshark(v.name, results, golden.tshark as TsharkFlow[][]);
+      else if (!Array.isArray(golden.tshark)) checkSflowAgainstTshark(results[0]!, golden.tshark as Record<string, string>, v.datagrams[0]!);
+      else {
+        // captured exports: tshark's fields for every datagram
+        const tshark = golden.tshark as Array<Record<string, string>>;
+        expect(tshark.length).toBe(results.length);
+        results.forEach((d, i) => checkSflowAgainstTshark(d, tshark[i]!, v.datagrams[i]!));
+        checkPmacctSflow(v.name, results);
+      }
     });
   }
 });
@@ -95,8 +105,9 @@ function checkSflowAgainstTshark(d: DatagramDecodeResult, t: Record<string, stri
   const list = (k: string): string[] => (t[k] ? t[k]!.split(',') : []);
   const agent = t['sflow_245.agent'] || t['sflow_245.agent.v6'];
   const flows = d.records;
-  expect(new Set(flows.map((r) => r.exporter))).toEqual(new Set([agent]));
-  expect(flows.every((r) => r.observationDomain === Number(t['sflow_245.sub_agent_id']))).toBe(true);
+  const all = [...flows, ...d.counters]; // a datagram may hold counters samples only
+  expect(new Set(all.map((r) => r.exporter))).toEqual(new Set([agent]));
+  expect(all.every((r) => r.observationDomain === Number(t['sflow_245.sub_agent_id']))).toBe(true);
   expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes[7] === 1 ? 24 : 36)).toBe(Number(t['sflow_245.numsamples']));
   // one record per flow sample, with the sample's rate
   expect(flows.map((r) => r.sampleRate)).toEqual(list('sflow.flow_sample.sampling_rate').map(Number));
@@ -107,7 +118,7 @@ function checkSflowAgainstTshark(d: DatagramDecodeResult, t: Record<string, stri
   expect(raw.map((r) => r.srcAddr).sort()).toEqual(innerSources.sort());
   const ports = [...list('tcp.srcport'), ...list('udp.srcport').slice(1)].map(Number);
   for (const p of ports) expect(raw.map((r) => r.srcPort)).toContain(p);
-  if (t['sflow_245.vlan.in']) expect(flows[0]!.vlan).toBe(Number(t['sflow_245.vlan.in']));
+  expect(flows.filter((r) => r.vlan !== undefined).map((r) => r.vlan)).toEqual(list('sflow_245.vlan.in').map(Number));
   for (const k of ['sflow_245.ipv4_src', 'sflow_245.ipv6_src']) for (const a of list(k)) expect(flows.map((r) => r.srcAddr)).toContain(a);
   for (const k of ['sflow_245.ipv4_dst', 'sflow_245.ipv6_dst']) for (const a of list(k)) expect(flows.map((r) => r.dstAddr)).toContain(a);
   expect(d.counters.map((c) => c.counters.ifIndex)).toEqual(list('sflow_245.ifindex').map(Number));
@@ -119,7 +130,48 @@ function checkSflowAgainstTshark(d: DatagramDecodeResult, t: Record<string, stri
     const expected = (mf[i] && off[i] === 0 ? 0x04 : 0) | (off[i] ? 0x02 : 0) | (!mf[i] && off[i] ? 0x08 : 0);
     expect(r.fragmentFlags & 0x0e).toBe(expected);
   });
-  if (t['icmpv6.type']) expect(flows.map((r) => r.icmpType)).toContain(Number(t['icmpv6.type']));
+  for (const type of list('icmpv6.type')) expect(flows.map((r) => r.icmpType)).toContain(Number(type));
+}
+
+/** pmacctd sfprobe captures (capture.ts capturePmacct): the metered traffic, the configured agent, rate and interfaces, software counters. */
+function checkPmacctSflow(name: string, results: DatagramDecodeResult[]): void {
+  const sampled = name.includes('-sampled');
+  const all = results.flatMap((d) => d.records);
+  for (const r of all) {
+    expect(r.exporter).toBe('192.0.2.250'); // sfprobe_agentip
+    expect(r.observationDomain).toBe(7); // sfprobe_agentsubid
+    expect(r.sampleRate).toBe(sampled ? 10 : 1);
+    expect(r.sampledPackets).toBe(1);
+    expect(r.estimatedBytes).toBe(r.sampledBytes * r.sampleRate);
+    // sfprobe_direction in with sfprobe_ifindex 5, out with 6; 0x3fffffff: the other side unknown
+    expect([r.inputInterface, r.outputInterface]).toEqual(sampled ? [0x3fffffff, 6] : [5, 0x3fffffff]);
+  }
+  const counters = results.flatMap((d) => d.counters);
+  if (name.includes('-counters')) {
+    // counted in software for every packet the plugin saw (all sampled here); frame_length
+    // includes 4 FCS bytes (stripped 4) that the octet counter does not
+    expect(counters).toHaveLength(1);
+    expect(counters[0]!.counters).toMatchObject({ ifIndex: 5, ifInUcastPkts: all.length, ifInOctets: all.reduce((n, r) => n + r.sampledBytes - 4, 0), ifOutUcastPkts: 0 });
+  } else expect(counters).toEqual([]);
+  if (sampled) {
+    expect(all.length).toBeGreaterThan(0);
+    expect(all.length).toBeLessThan(209); // trafficFrames(200)
+    return;
+  }
+  // every packet of the metered traffic (trafficFrames(40) / trafficFrames(0)), one flow sample each
+  const extra = name.includes('-counters') ? 0 : 40;
+  expect(all).toHaveLength(9 + extra);
+  const key = (r: FlowRecord): string => `${r.srcAddr} ${r.dstAddr} ${r.protocol} ${r.srcPort} ${r.dstPort} ${r.icmpType ?? ''}`;
+  const count = (k: string): number => all.filter((r) => key(r) === k).length;
+  expect(count('198.51.100.7 173.245.53.10 17 53 40000 ')).toBe(3);
+  expect(count('203.0.113.5 173.245.53.10 6 51000 443 ')).toBe(2);
+  expect(count('192.0.2.1 173.245.53.10 1 0 0 8')).toBe(1);
+  expect(count('2001:db8::1 2400:cb00::10 17 5000 53 ')).toBe(2);
+  expect(count('2001:db8::1 2400:cb00::10 58 0 0 128')).toBe(1);
+  expect(all.filter((r) => r.srcAddr.startsWith('198.18.'))).toHaveLength(extra);
+  const v6udp = all.find((r) => r.protocol === 17 && r.family === 6)!;
+  expect([v6udp.dscp, v6udp.flowLabel]).toEqual([0xb8 >> 2, 0x12345]);
+  expect(all.find((r) => r.protocol === 6)!.tcpFlags).toBe(0x02);
 }
 
 describe('bad vectors: codes at offsets, good records kept', () => {
