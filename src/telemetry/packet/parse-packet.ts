@@ -287,6 +287,44 @@ export function parsePacket(frame: Uint8Array, linkType: number): Result<ParsedP
   });
 }
 
+/**
+ * The FlowRecord of one packet that parseFrameInto has just parsed from `buf` into `x`: the packet's
+ * own fields from the scratch, the rest from where it was seen (a capture, or an sFlow sample of
+ * 1 in `sampleRate` packets whose frame was `frameBytes` long). `vlan` is used when the frame
+ * carries no tag of its own.
+ */
+export function flowRecordFromScratch(buf: Uint8Array, x: PacketScratch, source: 'pcap' | 'sflow', timestampMs: number, exporter: string, observationDomain: number | undefined, inputInterface: number | undefined, outputInterface: number | undefined, frameBytes: number, sampleRate: number, vlan: number | undefined): FlowRecord {
+  return {
+    timestampMs,
+    source,
+    exporter,
+    observationDomain,
+    inputInterface,
+    outputInterface,
+    family: x.family,
+    srcAddr: scratchSrcAddr(buf, x),
+    dstAddr: scratchDstAddr(buf, x),
+    protocol: x.protocol,
+    srcPort: x.srcPort,
+    dstPort: x.dstPort,
+    icmpType: x.icmpType >= 0 ? x.icmpType : undefined,
+    icmpCode: x.icmpCode >= 0 ? x.icmpCode : undefined,
+    tcpFlags: x.tcpFlags,
+    ttl: x.ttl,
+    dscp: x.dscp,
+    fragmentFlags: x.fragmentFlags,
+    flowLabel: x.flowLabel >= 0 ? x.flowLabel : undefined,
+    packetLengthBytes: x.ipLengthBytes,
+    sampledPackets: 1,
+    sampledBytes: frameBytes,
+    sampleRate,
+    estimatedPackets: sampleRate,
+    estimatedBytes: frameBytes * sampleRate,
+    direction: undefined,
+    vlan: x.vlan >= 0 ? x.vlan : vlan,
+  };
+}
+
 export function scratchError(code: string, s: PacketScratch): DecodeError {
   return { code, offset: s.errorOffset, message: s.errorMessage };
 }

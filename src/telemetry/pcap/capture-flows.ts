@@ -1,6 +1,6 @@
 // Captured packets -> FlowRecords (unsampled: each packet is one record with sampleRate 1).
 import type { FlowRecord } from '../flow-record.js';
-import { newPacketScratch, parseFrameInto, scratchDstAddr, scratchSrcAddr } from '../packet/parse-packet.js';
+import { flowRecordFromScratch, newPacketScratch, parseFrameInto } from '../packet/parse-packet.js';
 import type { CapturedPacket } from './capture-parser.js';
 
 export interface CaptureFlows {
@@ -15,32 +15,7 @@ const scratch = newPacketScratch();
 export function capturedPacketToFlow(p: CapturedPacket, exporter: string): FlowRecord | string {
   const code = parseFrameInto(p.data, 0, p.data.length, p.linkType, scratch);
   if (code !== undefined) return code;
-  const x = scratch;
-  return {
-    timestampMs: p.timestampMs,
-    source: 'pcap',
-    exporter,
-    family: x.family,
-    srcAddr: scratchSrcAddr(p.data, x),
-    dstAddr: scratchDstAddr(p.data, x),
-    protocol: x.protocol,
-    srcPort: x.srcPort,
-    dstPort: x.dstPort,
-    icmpType: x.icmpType >= 0 ? x.icmpType : undefined,
-    icmpCode: x.icmpCode >= 0 ? x.icmpCode : undefined,
-    tcpFlags: x.tcpFlags,
-    ttl: x.ttl,
-    dscp: x.dscp,
-    fragmentFlags: x.fragmentFlags,
-    flowLabel: x.flowLabel >= 0 ? x.flowLabel : undefined,
-    packetLengthBytes: x.ipLengthBytes,
-    sampledPackets: 1,
-    sampledBytes: p.originalLength,
-    sampleRate: 1,
-    estimatedPackets: 1,
-    estimatedBytes: p.originalLength,
-    vlan: x.vlan >= 0 ? x.vlan : undefined,
-  };
+  return flowRecordFromScratch(p.data, scratch, 'pcap', p.timestampMs, exporter, undefined, undefined, undefined, p.originalLength, 1, undefined);
 }
 
 export function captureToFlows(packets: readonly CapturedPacket[], exporter = 'pcap'): CaptureFlows {

@@ -6,7 +6,7 @@ import { ByteReader, DecodeFailure, decodeWith } from '../../lib/byte-reader.js'
 import type { DecodeError, Result } from '../../lib/result.js';
 import type { FlowRecord } from '../flow-record.js';
 import { formatIpv4At, formatIpv6At } from '../packet/format-address.js';
-import { LINK_TYPE, newPacketScratch, parseFrameInto, scratchDstAddr, scratchError, scratchSrcAddr } from '../packet/parse-packet.js';
+import { LINK_TYPE, flowRecordFromScratch, newPacketScratch, parseFrameInto, scratchError } from '../packet/parse-packet.js';
 import { type InterfaceCounters, SFLOW_COUNTER_RECORD, SFLOW_FLOW_RECORD, SFLOW_HEADER_PROTOCOL, SFLOW_SAMPLE, type SflowCounterSample, type SflowDatagram, type SflowFlowData, type SflowFlowSample, type SflowRawHeader, type SflowSampledIp } from './types.js';
 
 export const SFLOW_MAX_SAMPLES = 1024;
@@ -196,43 +196,9 @@ function recordFromRawHeader(d: SflowDatagram, s: SflowFlowSample, h: SflowRawHe
     errors.push(scratchError(code, scratch));
     return undefined;
   }
-  return recordFromScratch(h.header, d.agent, d.subAgentId, interfaceIndex(s, 'input'), interfaceIndex(s, 'output'), s.samplingRate, h.frameLength, receivedMs, vlan);
+  return flowRecordFromScratch(h.header, scratch, 'sflow', receivedMs, d.agent, d.subAgentId, interfaceIndex(s, 'input'), interfaceIndex(s, 'output'), h.frameLength, Math.max(1, s.samplingRate), vlan);
 }
 
-/** The FlowRecord of a raw header that parseFrameInto has just parsed from `buf` into `scratch`. */
-function recordFromScratch(buf: Uint8Array, agent: string, subAgentId: number, input: number | undefined, output: number | undefined, samplingRate: number, frameLength: number, receivedMs: number, vlan: number | undefined): FlowRecord {
-  const x = scratch;
-  const rate = Math.max(1, samplingRate);
-  return {
-    timestampMs: receivedMs,
-    source: 'sflow',
-    exporter: agent,
-    observationDomain: subAgentId,
-    inputInterface: input,
-    outputInterface: output,
-    family: x.family,
-    srcAddr: scratchSrcAddr(buf, x),
-    dstAddr: scratchDstAddr(buf, x),
-    protocol: x.protocol,
-    srcPort: x.srcPort,
-    dstPort: x.dstPort,
-    icmpType: x.icmpType >= 0 ? x.icmpType : undefined,
-    icmpCode: x.icmpCode >= 0 ? x.icmpCode : undefined,
-    tcpFlags: x.tcpFlags,
-    ttl: x.ttl,
-    dscp: x.dscp,
-    fragmentFlags: x.fragmentFlags,
-    flowLabel: x.flowLabel >= 0 ? x.flowLabel : undefined,
-    packetLengthBytes: x.ipLengthBytes,
-    sampledPackets: 1,
-    sampledBytes: frameLength,
-    sampleRate: rate,
-    estimatedPackets: rate,
-    estimatedBytes: frameLength * rate,
-    direction: undefined,
-    vlan: x.vlan >= 0 ? x.vlan : vlan,
-  };
-}
 
 function recordFromSampledIp(d: SflowDatagram, s: SflowFlowSample, ip: SflowSampledIp, receivedMs: number, vlan: number | undefined): FlowRecord {
   return sampledIpRecord(d.agent, d.subAgentId, interfaceIndex(s, 'input'), interfaceIndex(s, 'output'), s.samplingRate, ip, receivedMs, vlan);
@@ -411,7 +377,7 @@ export function decodeSflowFlowsFast(buf: Uint8Array, receivedMs: number): FlowR
     }
     if (rawAt >= 0) {
       if (parseFrameInto(buf, rawAt, rawAt + rawLength, rawLink, scratch) !== undefined) return undefined;
-      out.push(recordFromScratch(buf, agent, subAgentId, input, output, samplingRate, rawFrameLength, receivedMs, vlan));
+      out.push(flowRecordFromScratch(buf, scratch, 'sflow', receivedMs, agent, subAgentId, input, output, rawFrameLength, Math.max(1, samplingRate), vlan));
     } else if (ipAt >= 0) {
       const a = ipAt + 8;
       const ports = a + (ipV6 ? 32 : 8);
