@@ -32,7 +32,12 @@ export interface CollectorOptions {
    * grants, a collector that keeps up on average still loses datagrams in a burst.
    */
   readonly recvBufferBytes?: number;
-  /** Datagrams decoded per event-loop turn before the sockets are read again. */
+  /**
+   * Datagrams decoded per event-loop turn before the sockets are read again (default 8). libuv
+   * reads at most 32 datagrams per socket wakeup, so a long decode slice leaves the socket unread
+   * while the kernel buffer fills; short slices move a burst into the (larger) queue first and
+   * decode it after. Measured on NetFlow v9 bursts at 40 k datagrams/s with a 4 MiB buffer.
+   */
   readonly decodeSliceDatagrams?: number;
   readonly templateCache?: TemplateCacheOptions;
   /** Distinct exporter labels in the metrics before the rest share "other". */
@@ -154,7 +159,7 @@ export class UdpCollector {
 
   private drainSlice(): void {
     this.scheduled = false;
-    this.drain(this.o.decodeSliceDatagrams ?? 256);
+    this.drain(this.o.decodeSliceDatagrams ?? 8);
     if (this.queue.size > 0 && !this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.drainSlice());
