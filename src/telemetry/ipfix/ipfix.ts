@@ -8,11 +8,11 @@
 // with field count 0 withdraws that id; id 2 (or 3) with count 0 withdraws all templates (or
 // options templates) of the domain. Never throws; a bad set length ends the message, a bad
 // template loses that template, records decoded before a problem stay.
-import { ByteReader, DecodeFailure, decodeWith } from '../../lib/byte-reader.js';
+import { ByteReader, decodeWith } from '../../lib/byte-reader.js';
 import type { Result } from '../../lib/result.js';
 import { IPFIX_SET } from './information-elements.js';
 import { MAX_TEMPLATE_FIELDS, type TemplateField } from './record-plan.js';
-import { type DatagramState, type TemplatedDecodeContext, type TemplatedDecoded, finishDatagram, handleDataSet, learnTemplate, newDatagramState } from './templated-datagram.js';
+import { type DatagramState, type TemplatedDecodeContext, type TemplatedDecoded, type SetLayout, finishDatagram, learnTemplate, newDatagramState, walkSets } from './templated-datagram.js';
 
 export interface IpfixHeader {
   readonly version: 10;
@@ -88,6 +88,8 @@ function readOptionsTemplateSet(st: DatagramState, r: ByteReader): void {
   }
 }
 
+const IPFIX_SETS: SetLayout = { template: IPFIX_SET.template, optionsTemplate: IPFIX_SET.optionsTemplate, minData: IPFIX_SET.minData, word: 'set', container: 'message', badLengthCode: 'ipfix_bad_set_length', reservedCode: 'ipfix_reserved_set_id', readTemplates: readTemplateSet, readOptionsTemplates: readOptionsTemplateSet };
+
 export function decodeIpfix(buf: Uint8Array, ctx: TemplatedDecodeContext): Result<IpfixDecoded> {
   return decodeWith(() => {
     const outer = new ByteReader(buf);
@@ -101,25 +103,7 @@ export function decodeIpfix(buf: Uint8Array, ctx: TemplatedDecodeContext): Resul
     const observationDomain = r.u32('observation domain id');
     const header: IpfixHeader = { version: 10, length, exportTimeSec, sequence, observationDomain };
     const st = newDatagramState('ipfix', ctx, observationDomain, { exportMs: exportTimeSec * 1000, sysUptimeMs: -1 });
-    while (r.remaining >= 4) {
-      const setAt = r.offset;
-      const id = r.u16('set id');
-      const setLength = r.u16('set length');
-      if (setLength < 4 || setLength - 4 > r.remaining) {
-        st.errors.push({ code: 'ipfix_bad_set_length', offset: setAt + 2, message: `set length ${setLength}; ${r.remaining + 4} bytes are left in the message` });
-        break;
-      }
-      const body = r.sub(setLength - 4, 'set');
-      try {
-        if (id === IPFIX_SET.template) readTemplateSet(st, body);
-        else if (id === IPFIX_SET.optionsTemplate) readOptionsTemplateSet(st, body);
-        else if (id >= IPFIX_SET.minData) handleDataSet(st, buf, setAt, body.offset, body.end, id);
-        else st.errors.push({ code: 'ipfix_reserved_set_id', offset: setAt, message: `set id ${id} is reserved; skipped` });
-      } catch (e) {
-        if (!(e instanceof DecodeFailure)) throw e;
-        st.errors.push(e.toDecodeError()); // this set is lost; the next starts at its length
-      }
-    }
+    walkSets(st, r, buf, IPFIX_SETS);
     return finishDatagram(st, header);
   });
 }

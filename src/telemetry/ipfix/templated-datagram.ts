@@ -1,6 +1,7 @@
 // What NetFlow v9 and IPFIX datagram decoding share: the decode context and result, learning a
 // template (and decoding the data sets that were waiting for it), and a data set's fate
 // (decoded, or a template miss that is buffered).
+import { type ByteReader, DecodeFailure } from '../../lib/byte-reader.js';
 import type { DecodeError } from '../../lib/result.js';
 import type { FlowRecord, FlowSource } from '../flow-record.js';
 import type { ExporterScope, SetHeaderContext, TemplateCache } from '../template-cache.js';
@@ -105,4 +106,46 @@ export function handleDataSet(st: DatagramState, buf: Uint8Array, setOffset: num
   st.ctx.templates.stats.misses++;
   const buffered = st.ctx.templates.buffer(st.scope, id, buf.subarray(start, end), st.header, st.ctx.nowMs);
   st.errors.push({ code: 'template_miss', offset: setOffset, message: `no template ${id} for this data set from ${st.ctx.exporter} domain ${st.domain}${buffered ? ' (buffered until it arrives)' : ''}` });
+}
+
+/** How a format names and numbers its sets (IPFIX "set", NetFlow v9 "FlowSet"). */
+export interface SetLayout {
+  readonly template: number;
+  readonly optionsTemplate: number;
+  readonly minData: number;
+  /** "set" or "FlowSet", in messages. */
+  readonly word: string;
+  /** "message" or "datagram", in messages. */
+  readonly container: string;
+  readonly badLengthCode: string;
+  readonly reservedCode: string;
+  readonly readTemplates: (st: DatagramState, body: ByteReader) => void;
+  readonly readOptionsTemplates: (st: DatagramState, body: ByteReader) => void;
+}
+
+/**
+ * The sets after the header, each bounded by its own length: templates are learned, data sets
+ * decoded (or buffered until their template comes), reserved ids skipped. A length that does not
+ * fit ends the walk; a set whose contents fail is lost alone, the next starts at its length.
+ */
+export function walkSets(st: DatagramState, r: ByteReader, buf: Uint8Array, layout: SetLayout): void {
+  while (r.remaining >= 4) {
+    const setAt = r.offset;
+    const id = r.u16(`${layout.word} id`);
+    const length = r.u16(`${layout.word} length`);
+    if (length < 4 || length - 4 > r.remaining) {
+      st.errors.push({ code: layout.badLengthCode, offset: setAt + 2, message: `${layout.word} length ${length}; ${r.remaining + 4} bytes are left in the ${layout.container}` });
+      break;
+    }
+    const body = r.sub(length - 4, layout.word);
+    try {
+      if (id === layout.template) layout.readTemplates(st, body);
+      else if (id === layout.optionsTemplate) layout.readOptionsTemplates(st, body);
+      else if (id >= layout.minData) handleDataSet(st, buf, setAt, body.offset, body.end, id);
+      else st.errors.push({ code: layout.reservedCode, offset: setAt, message: `${layout.word} id ${id} is reserved; skipped` });
+    } catch (e) {
+      if (!(e instanceof DecodeFailure)) throw e;
+      st.errors.push(e.toDecodeError()); // this set is lost; the next starts at its length
+    }
+  }
 }

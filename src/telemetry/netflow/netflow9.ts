@@ -5,11 +5,11 @@
 // (§6.1: scope and option lengths in bytes), id >= 256 data; each is bounded by its own length,
 // which is bounded by the datagram. A bad template loses that template; a bad FlowSet length
 // ends the datagram; records decoded before a problem stay. Never throws.
-import { ByteReader, DecodeFailure, decodeWith } from '../../lib/byte-reader.js';
+import { ByteReader, decodeWith } from '../../lib/byte-reader.js';
 import type { Result } from '../../lib/result.js';
 import { NETFLOW9_FLOWSET } from '../ipfix/information-elements.js';
 import { MAX_TEMPLATE_FIELDS, type TemplateField } from '../ipfix/record-plan.js';
-import { type DatagramState, type TemplatedDecodeContext, type TemplatedDecoded, finishDatagram, handleDataSet, learnTemplate, newDatagramState } from '../ipfix/templated-datagram.js';
+import { type DatagramState, type TemplatedDecodeContext, type TemplatedDecoded, type SetLayout, finishDatagram, learnTemplate, newDatagramState, walkSets } from '../ipfix/templated-datagram.js';
 
 export interface Netflow9Header {
   readonly version: 9;
@@ -62,6 +62,8 @@ function readOptionsTemplateFlowSet(st: DatagramState, r: ByteReader): void {
   }
 }
 
+const NETFLOW9_SETS: SetLayout = { template: NETFLOW9_FLOWSET.template, optionsTemplate: NETFLOW9_FLOWSET.optionsTemplate, minData: NETFLOW9_FLOWSET.minData, word: 'FlowSet', container: 'datagram', badLengthCode: 'netflow9_bad_flowset_length', reservedCode: 'netflow9_reserved_flowset_id', readTemplates: readTemplateFlowSet, readOptionsTemplates: readOptionsTemplateFlowSet };
+
 export function decodeNetflow9(buf: Uint8Array, ctx: TemplatedDecodeContext): Result<Netflow9Decoded> {
   return decodeWith(() => {
     const r = new ByteReader(buf);
@@ -74,25 +76,7 @@ export function decodeNetflow9(buf: Uint8Array, ctx: TemplatedDecodeContext): Re
     const sourceId = r.u32('source id');
     const header: Netflow9Header = { version: 9, count, sysUptimeMs, unixSecs, sequence, sourceId };
     const st = newDatagramState('netflow9', ctx, sourceId, { exportMs: unixSecs * 1000, sysUptimeMs });
-    while (r.remaining >= 4) {
-      const setAt = r.offset;
-      const id = r.u16('flowset id');
-      const length = r.u16('flowset length');
-      if (length < 4 || length - 4 > r.remaining) {
-        st.errors.push({ code: 'netflow9_bad_flowset_length', offset: setAt + 2, message: `FlowSet length ${length}; ${r.remaining + 4} bytes are left in the datagram` });
-        break;
-      }
-      const body = r.sub(length - 4, 'flowset');
-      try {
-        if (id === NETFLOW9_FLOWSET.template) readTemplateFlowSet(st, body);
-        else if (id === NETFLOW9_FLOWSET.optionsTemplate) readOptionsTemplateFlowSet(st, body);
-        else if (id >= NETFLOW9_FLOWSET.minData) handleDataSet(st, buf, setAt, body.offset, body.end, id);
-        else st.errors.push({ code: 'netflow9_reserved_flowset_id', offset: setAt, message: `FlowSet id ${id} is reserved; skipped` });
-      } catch (e) {
-        if (!(e instanceof DecodeFailure)) throw e;
-        st.errors.push(e.toDecodeError()); // this FlowSet is lost; the next starts at its length
-      }
-    }
+    walkSets(st, r, buf, NETFLOW9_SETS);
     return finishDatagram(st, header);
   });
 }
