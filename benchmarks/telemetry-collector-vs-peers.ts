@@ -175,6 +175,23 @@ async function send(stream: BenchStream, port: number, ratePerSec: number): Prom
   }
 }
 
+/**
+ * With the collector started: wait until its log says it is ready, send the stream, give it
+ * 1.5 s to finish, and stop it with `signal`; its CPU time over that window, and the send time.
+ */
+async function measure(p: ReturnType<typeof start>, what: string, ready: RegExp, stream: BenchStream, port: number, rate: number, signal: NodeJS.Signals, settleMs = 0): Promise<{ cpuSec: number; sendSec: number }> {
+  try {
+    await waitFor(what, () => ready.test(p.log()));
+    await sleep(settleMs);
+    const cpu0 = cpuSeconds(p.child.pid!);
+    const sendSec = await send(stream, port, rate);
+    await sleep(1_500);
+    return { cpuSec: cpuSeconds(p.child.pid!) - cpu0, sendSec };
+  } finally {
+    await stop(p, signal, port);
+  }
+}
+
 const failsmall: Tool = {
   name: 'failsmall',
   supports: () => undefined,
@@ -182,21 +199,10 @@ const failsmall: Tool = {
     const port = await freeUdpPort();
     const listener = stream.format === 'sflow' ? '--sflow' : stream.format === 'ipfix' ? '--ipfix' : '--netflow';
     const p = start(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'collect', listener, `127.0.0.1:${port}`, '--queue', '100000', '--rcvbuf', String(RCVBUF), '--json'], root);
-    let cpu0 = 0;
-    let cpu1 = 0;
-    let sendSec = 0;
-    try {
-      await waitFor('failsmall collect', () => /collecting/.test(p.log()));
-      cpu0 = cpuSeconds(p.child.pid!);
-      sendSec = await send(stream, port, rate);
-      await sleep(1_500);
-      cpu1 = cpuSeconds(p.child.pid!);
-    } finally {
-      await stop(p, 'SIGTERM', port);
-    }
+    const measured = await measure(p, 'failsmall collect', /collecting/, stream, port, rate, 'SIGTERM');
     const last = p.log().trim().split('\n').pop()!;
     const summary = JSON.parse(last) as { records: number };
-    return { received: summary.records, cpuSec: cpu1 - cpu0, sendSec };
+    return { received: summary.records, ...measured };
   },
 };
 
@@ -207,18 +213,7 @@ const nfcapd: Tool = {
     const port = await freeUdpPort();
     const dir = tempDir('nfcapd');
     const p = start('nfcapd', ['-b', '127.0.0.1', '-p', String(port), '-w', dir, '-t', '3600', '-B', String(RCVBUF)], dir);
-    let cpu0 = 0;
-    let cpu1 = 0;
-    let sendSec = 0;
-    try {
-      await waitFor('nfcapd startup', () => /Startup/.test(p.log()));
-      cpu0 = cpuSeconds(p.child.pid!);
-      sendSec = await send(stream, port, rate);
-      await sleep(1_500);
-      cpu1 = cpuSeconds(p.child.pid!);
-    } finally {
-      await stop(p, 'SIGTERM', port);
-    }
+    const measured = await measure(p, 'nfcapd startup', /Startup/, stream, port, rate, 'SIGTERM');
     const m = [...p.log().matchAll(/Flows: (\d+)/g)].pop();
     const logged = m ? Number(m[1]) : Number.NaN;
     // Cross-check the number nfcapd logs with the records nfdump reads back from its files.
@@ -226,7 +221,7 @@ const nfcapd: Tool = {
     const lines = files.length === 0 ? 0 : execFileSync('nfdump', ['-R', dir, '-q', '-o', 'fmt:%pr'], { encoding: 'utf8', maxBuffer: 1 << 30 }).split('\n').filter((l) => l.trim()).length;
     removeDir(dir);
     if (lines !== logged) console.error(`  nfcapd logged ${logged} flows, nfdump read ${lines} back`);
-    return { received: lines, cpuSec: cpu1 - cpu0, sendSec };
+    return { received: lines, ...measured };
   },
 };
 
@@ -255,19 +250,8 @@ const pmacct: Tool = {
       ].join('\n'),
     );
     const p = start(daemon, ['-f', join(dir, `${daemon}.conf`)], dir);
-    let cpu0 = 0;
-    let cpu1 = 0;
-    let sendSec = 0;
-    try {
-      await waitFor(`${daemon} startup`, () => /waiting for/.test(p.log()));
-      await sleep(200); // the print plugin process starts after the core
-      cpu0 = cpuSeconds(p.child.pid!);
-      sendSec = await send(stream, port, rate);
-      await sleep(1_500);
-      cpu1 = cpuSeconds(p.child.pid!);
-    } finally {
-      await stop(p, 'SIGINT', port); // SIGINT: the plugins purge their caches to the output, then exit
-    }
+    // SIGINT: the plugins purge their caches to the output, then exit; the print plugin process starts 200 ms after the core
+    const measured = await measure(p, `${daemon} startup`, /waiting for/, stream, port, rate, 'SIGINT', 200);
     let received = 0;
     if (existsSync(out)) {
       const [header, ...rows] = readFileSync(out, 'utf8').trim().split('\n');
@@ -276,7 +260,7 @@ const pmacct: Tool = {
       for (const r of rows) received += Number(r.split(',')[col]);
     }
     removeDir(dir);
-    return { received, cpuSec: cpu1 - cpu0, sendSec };
+    return { received, ...measured };
   },
 };
 

@@ -24,28 +24,20 @@ export interface CaptureFileSummary {
  * a summary with an error, a missing or unreadable file rejects.
  */
 export async function streamCaptureFile(path: string, onPackets: (packets: CapturedPacket[]) => void | Promise<void>, options: CaptureFileOptions = {}): Promise<CaptureFileSummary> {
-  const chunkBytes = Math.max(4096, options.chunkBytes ?? 1024 * 1024);
-  const parser = new CaptureParser();
-  const fh = await open(path, 'r');
-  let bytes = 0;
-  try {
-    for (;;) {
-      const chunk = new Uint8Array(chunkBytes);
-      const { bytesRead } = await fh.read(chunk, 0, chunkBytes, null);
-      if (bytesRead === 0) break;
-      bytes += bytesRead;
-      const packets = parser.push(chunk.subarray(0, bytesRead));
-      if (packets.length > 0) await onPackets(packets);
-      if (parser.error) break;
+  const batches = readCaptureFileBatches(path, options);
+  for (;;) {
+    const next = await batches.next();
+    if (next.done) return next.value;
+    try {
+      await onPackets(next.value);
+    } catch (e) {
+      await batches.throw(e).catch(() => undefined); // the reader's finally closes the file
+      throw e;
     }
-  } finally {
-    await fh.close();
   }
-  const error = parser.finish();
-  return { format: parser.format, packets: parser.packetCount, bytes, ...(error ? { error } : {}) };
 }
 
-/** The same as an async iterator of packet batches (one per chunk). */
+/** The packets of `path` as an async iterator of batches (one per chunk that completes any); returns the summary. */
 export async function* readCaptureFileBatches(path: string, options: CaptureFileOptions = {}): AsyncGenerator<CapturedPacket[], CaptureFileSummary> {
   const chunkBytes = Math.max(4096, options.chunkBytes ?? 1024 * 1024);
   const parser = new CaptureParser();

@@ -49,46 +49,35 @@ function withdraw(st: DatagramState, id: number, setId: number): void {
   st.templatesWithdrawn += st.ctx.templates.withdraw(st.scope, which);
 }
 
-function readTemplateSet(st: DatagramState, r: ByteReader): void {
+/** Template records (set 2) or options template records (set 3, with a scope field count). */
+function readTemplateRecords(st: DatagramState, r: ByteReader, kind: 'data' | 'options'): void {
+  const setId = kind === 'data' ? IPFIX_SET.template : IPFIX_SET.optionsTemplate;
   while (r.remaining >= 4) {
     const at = r.offset;
     const id = r.u16('template id');
     const count = r.u16('field count');
     if (count === 0) {
       if (id === 0) return; // padding
-      withdraw(st, id, IPFIX_SET.template);
+      withdraw(st, id, setId);
       continue;
+    }
+    let scopeCount = 0;
+    if (kind === 'options') {
+      scopeCount = r.u16('scope field count');
+      if (scopeCount === 0 || scopeCount > count) {
+        // §3.4.2.2: the scope field count MUST NOT be zero. The fields can still be skipped.
+        st.errors.push({ code: 'template_bad_scope_count', offset: at + 4, message: `options template ${id} has scope field count ${scopeCount} of ${count} fields` });
+        if (!readFields(st, r, id, count, at)) return;
+        continue;
+      }
     }
     const fields = readFields(st, r, id, count, at);
     if (!fields) return;
-    learnTemplate(st, at, id, 'data', fields, 0);
+    learnTemplate(st, at, id, kind, fields, scopeCount);
   }
 }
 
-function readOptionsTemplateSet(st: DatagramState, r: ByteReader): void {
-  while (r.remaining >= 4) {
-    const at = r.offset;
-    const id = r.u16('template id');
-    const count = r.u16('field count');
-    if (count === 0) {
-      if (id === 0) return; // padding
-      withdraw(st, id, IPFIX_SET.optionsTemplate);
-      continue;
-    }
-    const scopeCount = r.u16('scope field count');
-    if (scopeCount === 0 || scopeCount > count) {
-      // §3.4.2.2: the scope field count MUST NOT be zero. The fields can still be skipped.
-      st.errors.push({ code: 'template_bad_scope_count', offset: at + 4, message: `options template ${id} has scope field count ${scopeCount} of ${count} fields` });
-      if (!readFields(st, r, id, count, at)) return;
-      continue;
-    }
-    const fields = readFields(st, r, id, count, at);
-    if (!fields) return;
-    learnTemplate(st, at, id, 'options', fields, scopeCount);
-  }
-}
-
-const IPFIX_SETS: SetLayout = { template: IPFIX_SET.template, optionsTemplate: IPFIX_SET.optionsTemplate, minData: IPFIX_SET.minData, word: 'set', container: 'message', badLengthCode: 'ipfix_bad_set_length', reservedCode: 'ipfix_reserved_set_id', readTemplates: readTemplateSet, readOptionsTemplates: readOptionsTemplateSet };
+const IPFIX_SETS: SetLayout = { template: IPFIX_SET.template, optionsTemplate: IPFIX_SET.optionsTemplate, minData: IPFIX_SET.minData, word: 'set', container: 'message', badLengthCode: 'ipfix_bad_set_length', reservedCode: 'ipfix_reserved_set_id', readTemplates: (st, r) => readTemplateRecords(st, r, 'data'), readOptionsTemplates: (st, r) => readTemplateRecords(st, r, 'options') };
 
 export function decodeIpfix(buf: Uint8Array, ctx: TemplatedDecodeContext): Result<IpfixDecoded> {
   return decodeWith(() => {
